@@ -1,0 +1,42 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tsunagu.core.wareki import fiscal_year_of
+
+
+@login_required
+def home(request):
+    user = request.user
+    return render(request, "core/home.html", {
+        "roles": user.roles.filter(active=True),
+        "today": timezone.localdate(),
+        "fiscal_year": fiscal_year_of(timezone.localdate()),
+    })
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+def error_500(request):
+    # Rendered without the request context: the failure may be in the database or the session.
+    return HttpResponse(render_to_string("errors/500.html"), status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/csrf.html", status=403)

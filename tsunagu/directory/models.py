@@ -1,0 +1,159 @@
+"""Directory: districts (地区), agencies (機関), roles (役割), meeting types and staff (職員).
+
+Everything here except Staff is loaded from the municipality profile; codes are the profile's codes.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from tsunagu.core.models import Municipality, TenantModel
+
+from .profile_schema import ROLE_KINDS
+
+
+class ProfileItem(TenantModel):
+    code = models.CharField("コード", max_length=64)
+    name = models.CharField("名称", max_length=200)
+    active = models.BooleanField("有効", default=True, help_text="プロファイルから消えた項目は無効になります（記録は残ります）")
+    sort_order = models.PositiveIntegerField("並び順", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(ProfileItem):  # 地区
+    area = models.CharField("圏域", max_length=100, blank=True)
+    match_keys = models.JSONField("住所キー", default=list)
+    note = models.TextField("備考", blank=True)
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "地区"
+        verbose_name_plural = "地区"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique")]
+
+
+class Agency(ProfileItem):  # 機関
+    fields = models.JSONField("分野", default=list)
+    kinds = models.JSONField("種別", default=list)
+    operator = models.CharField("運営主体・受託法人", max_length=200, blank=True)
+    management = models.CharField("運営形態", max_length=16)
+    legal_basis = models.CharField("根拠法", max_length=300, blank=True)
+    department = models.CharField("担当課", max_length=200, blank=True)
+    serves_all = models.BooleanField("全市担当", default=True)
+    districts = models.ManyToManyField(District, blank=True, related_name="agencies", verbose_name="担当地区")
+    address = models.CharField("所在地", max_length=300, blank=True)
+    phone = models.CharField("電話", max_length=40, blank=True)
+    note = models.TextField("備考", blank=True)
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "機関"
+        verbose_name_plural = "機関"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="agency_code_unique")]
+
+
+class Role(ProfileItem):  # 役割
+    kind = models.CharField("役割の種類", max_length=32, choices=list(ROLE_KINDS.items()))
+    staffing = models.PositiveIntegerField("配置人数", null=True, blank=True)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="roles", verbose_name="配置先")
+    description = models.TextField("説明", blank=True)
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "役割"
+        verbose_name_plural = "役割"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="role_code_unique")]
+
+
+class MeetingType(ProfileItem):  # 会議の種類
+    kind = models.CharField("会議の区分", max_length=32)
+    legal_basis = models.CharField("根拠", max_length=200, blank=True)
+    consent_rule = models.CharField("同意の扱い", max_length=16)
+    confidentiality_duty = models.BooleanField("守秘義務", default=False)
+    cadence = models.CharField("開催頻度", max_length=200, blank=True)
+    default_members = models.JSONField("標準構成員", default=list)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="親会議")
+    description = models.TextField("説明", blank=True)
+
+    CONSENT_LABELS = {
+        "required": "本人同意が必要",
+        "not_required": "同意不要（構成員に守秘義務）",
+        "per_item": "議題ごとに根拠を記録",
+        "none": "個人情報を扱わない",
+    }
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "会議の種類"
+        verbose_name_plural = "会議の種類"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="meetingtype_code_unique")]
+
+    @property
+    def consent_label(self) -> str:
+        return self.CONSENT_LABELS.get(self.consent_rule, self.consent_rule)
+
+
+class StaffManager(UserManager):
+    def in_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class Staff(AbstractUser):  # 職員
+    """A user: staff of one agency of one municipality, holding roles from the profile."""
+
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT,
+                                     verbose_name="自治体", related_name="+")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, verbose_name="所属機関",
+                               related_name="staff")
+    roles = models.ManyToManyField(Role, blank=True, related_name="staff", verbose_name="役割")
+    display_name = models.CharField("氏名", max_length=100, blank=True)
+
+    objects = StaffManager()
+
+    class Meta:
+        verbose_name = "職員"
+        verbose_name_plural = "職員"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def role_kinds(self) -> set[str]:
+        if not hasattr(self, "_role_kinds"):
+            self._role_kinds = set(self.roles.values_list("kind", flat=True)) if self.pk else set()
+        return self._role_kinds
+
+    def has_role_kind(self, *kinds: str) -> bool:
+        return bool(self.role_kinds() & set(kinds))
+
+    @property
+    def is_manager(self) -> bool:
+        return self.has_role_kind("manager")
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.has_role_kind("admin")
+
+    @property
+    def is_prefecture_user(self) -> bool:
+        return self.has_role_kind("prefecture")
+
+
+class PrefectureMember(TenantModel):  # 都道府県の管内市町村
+    """For a prefecture: a municipality in it (with or without its own tsunagu profile)."""
+
+    name = models.CharField("市町村名", max_length=64)
+    code = models.CharField("団体コード", max_length=6, blank=True)
+    program_since = models.PositiveIntegerField("事業開始年度", null=True, blank=True)
+    note = models.TextField("備考", blank=True)
+    active = models.BooleanField("有効", default=True)
+    sort_order = models.PositiveIntegerField("並び順", default=0)
+
+    class Meta:
+        verbose_name = "管内市町村"
+        verbose_name_plural = "管内市町村"
+        ordering = ["sort_order", "id"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "name"], name="prefmember_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,145 @@
+"""Writes to the directory: loading a profile, creating staff. Each is atomic and audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagu.community.models import Place
+from tsunagu.core.models import Municipality
+from tsunagu.evaluation.models import KpiDefinition, KpiTarget
+from tsunagu.privacy.audit import log_action
+
+from .models import Agency, District, MeetingType, PrefectureMember, Role, Staff
+from .profile_schema import Profile
+
+
+class DirectoryError(Exception):
+    """A domain error with a Japanese message for the user."""
+
+
+def _upsert(model, municipality, code: str, order: int, **values):
+    obj, created = model.objects.update_or_create(
+        municipality=municipality, code=code, defaults={**values, "active": True, "sort_order": order}
+    )
+    return obj
+
+
+def _deactivate_missing(model, municipality, codes: set[str], key: str = "code") -> int:
+    return model.objects.filter(municipality=municipality, active=True).exclude(**{f"{key}__in": codes}).update(
+        active=False
+    )
+
+
+@transaction.atomic
+def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipality:
+    """Create or update a municipality from a validated profile (idempotent, one transaction).
+
+    Items missing from a newer profile are deactivated, never deleted, so records that point at them stay whole.
+    """
+    m, created = Municipality.objects.update_or_create(
+        code=profile.code,
+        defaults={
+            "name": profile.name, "kind": profile.kind, "prefecture_name": profile.prefecture,
+            "program_name": profile.names.program, "program_formal": profile.names.program_formal,
+            "department": profile.names.department or "", "issue_tags": list(profile.issue_tags),
+            "profile": profile.model_dump(mode="json"), "profile_loaded_at": timezone.now(),
+        },
+    )
+    districts = {}
+    for i, d in enumerate(profile.districts):
+        districts[d.code] = _upsert(District, m, d.code, i, name=d.name, area=d.area or "",
+                                    match_keys=d.match_keys(), note=d.note or "")
+    _deactivate_missing(District, m, set(districts))
+
+    agencies = {}
+    for i, a in enumerate(profile.agencies):
+        obj = _upsert(
+            Agency, m, a.code, i, name=a.name, fields=list(a.fields), kinds=list(a.kinds), operator=a.operator or "",
+            management=a.management, legal_basis=a.legal_basis or "", department=a.department or "",
+            serves_all=a.districts == "all", address=a.address or "", phone=a.phone or "", note=a.note or "",
+        )
+        obj.districts.set([] if a.districts == "all" else [districts[c] for c in a.districts])
+        agencies[a.code] = obj
+    _deactivate_missing(Agency, m, set(agencies))
+
+    roles = {}
+    for i, r in enumerate(profile.roles):
+        obj = _upsert(Role, m, r.code, i, name=r.name, kind=r.kind, staffing=r.staffing,
+                      description=r.description or "")
+        obj.agencies.set([agencies[c] for c in r.agencies])
+        roles[r.code] = obj
+    _deactivate_missing(Role, m, set(roles))
+
+    meetings = {}
+    for i, mt in enumerate(profile.meeting_types):
+        meetings[mt.code] = _upsert(
+            MeetingType, m, mt.code, i, name=mt.name, kind=mt.kind, legal_basis=mt.legal_basis or "",
+            consent_rule=mt.consent_rule, confidentiality_duty=mt.confidentiality_duty, cadence=mt.cadence or "",
+            default_members=[x.model_dump(exclude_none=True) for x in mt.default_members],
+            description=mt.description or "", parent=None,
+        )
+    for mt in profile.meeting_types:
+        if mt.parent:
+            obj = meetings[mt.code]
+            obj.parent = meetings[mt.parent]
+            obj.save(update_fields=["parent"])
+    _deactivate_missing(MeetingType, m, set(meetings))
+
+    kpi_codes = set()
+    for i, k in enumerate(profile.kpis):
+        kpi = _upsert(KpiDefinition, m, k.code, i, name=k.name, kind=k.kind, area=k.area, unit=k.unit,
+                      filters=dict(k.filters), description=k.description or "")
+        kpi_codes.add(k.code)
+        years = set(k.targets) | set(k.baseline)
+        for year in years:
+            KpiTarget.objects.update_or_create(
+                kpi=kpi, fiscal_year=year,
+                defaults={"municipality": m, "target": k.targets.get(year), "baseline": k.baseline.get(year)},
+            )
+        KpiTarget.objects.filter(kpi=kpi).exclude(fiscal_year__in=years).delete()
+    _deactivate_missing(KpiDefinition, m, kpi_codes)
+
+    place_codes = set()
+    for i, p in enumerate(profile.places):
+        _upsert(Place, m, p.code, i, name=p.name, kind=p.kind,
+                district=districts.get(p.district) if p.district else None, operator=p.operator or "",
+                address=p.address or "", phone=p.phone or "", audience=p.audience or "", note=p.note or "")
+        place_codes.add(p.code)
+    _deactivate_missing(Place, m, place_codes)
+
+    names = set()
+    for i, mm in enumerate(profile.municipalities):
+        PrefectureMember.objects.update_or_create(
+            municipality=m, name=mm.name,
+            defaults={"code": mm.code or "", "program_since": mm.program_since, "note": mm.note or "",
+                      "active": True, "sort_order": i},
+        )
+        names.add(mm.name)
+    _deactivate_missing(PrefectureMember, m, names, key="name")
+
+    log_action("profile.loaded", actor=actor, municipality=m, obj=m, actor_label="" if actor else "(コマンド)",
+               detail={"source": source, "created": created, "districts": len(districts),
+                       "agencies": len(agencies), "roles": len(roles), "meeting_types": len(meetings),
+                       "kpis": len(kpi_codes), "places": len(place_codes)})
+    return m
+
+
+@transaction.atomic
+def create_staff(*, actor, municipality: Municipality, username: str, display_name: str, password: str,
+                 agency: Agency | None, roles: list[Role]) -> Staff:
+    if Staff.objects.filter(username=username).exists():
+        raise DirectoryError(f"ユーザー名「{username}」は既に使われています")
+    if agency is not None and agency.municipality_id != municipality.id:
+        raise DirectoryError("所属機関が別の自治体のものです")
+    for role in roles:
+        if role.municipality_id != municipality.id:
+            raise DirectoryError(f"役割「{role.name}」が別の自治体のものです")
+    staff = Staff(username=username, display_name=display_name, municipality=municipality, agency=agency)
+    staff.set_password(password)
+    staff.save()
+    staff.roles.set(roles)
+    log_action("staff.created", actor=actor, municipality=municipality, obj=staff,
+               actor_label="" if actor else "(コマンド)",
+               detail={"agency": agency.code if agency else None, "roles": [r.code for r in roles]})
+    return staff

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PrivacyConfig(AppConfig):
+    name = "tsunagu.privacy"
+    label = "privacy"
+    verbose_name = "個人情報保護・監査"
+
+    def ready(self):
+        from . import signals  # noqa: F401
