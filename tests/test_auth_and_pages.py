@@ -122,3 +122,10 @@ def test_demo_command_is_idempotent_and_lists_accounts(db):
     madoguchi = Staff.objects.get(username="imizu.madoguchi")
     assert madoguchi.agency.name == "新湊西地域包括支援センター"
     assert madoguchi.check_password("tsunagu-demo-2026")
+
+
+@pytest.mark.parametrize("path", ["/static/tsunagu/app.css", "/static/tsunagu/htmx.min.js"])
+def test_static_files_are_served(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "tsunagu.core",
     "tsunagu.directory",
     "tsunagu.privacy",
+    "tsunagu.people",
+    "tsunagu.intake",
     "tsunagu.evaluation",
     "tsunagu.community",
 ]
@@ -66,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context.municipality",
+                "tsunagu.core.context.referral_counts",
             ],
         },
     },
@@ -124,6 +127,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 # Static files are served by WhiteNoise straight from the app folders: no collectstatic step to forget.

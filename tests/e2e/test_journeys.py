@@ -20,6 +20,9 @@ def test_demo_user_logs_in_sees_program_and_logs_out(page, demo):
     page.wait_for_url("**/")
     assert page.locator("h1").inner_text() == "いみず・みんなで・つながっと(good)事業"
     assert page.locator("html").get_attribute("lang") == "ja"
+    # The stylesheet and htmx really loaded (not just the HTML).
+    assert page.evaluate("typeof htmx") == "object"
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site')).display") == "flex"
     assert "新湊西地域包括支援センター" in page.content()
     page.get_by_role("button", name="ログアウト").click()
     page.wait_for_url("**/accounts/login/")
@@ -39,3 +42,52 @@ def test_address_lookup_updates_in_place(page, demo):
     page.get_by_role("button", name="担当を探す").click()
     page.locator("#lookup-result").get_by_text("小杉南地域包括支援センター").wait_for()
     assert "南太閤山地区" in page.locator("#lookup-result").inner_text()
+
+
+def test_consultation_is_recorded_referred_and_accepted(page, demo):
+    # Agency A (新湊西地域包括支援センター) records a consultation with consent and refers it.
+    login(page, "imizu.madoguchi", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="相談受付").click()
+    page.get_by_label("氏名", exact=True).fill("髙橋 試験")
+    page.get_by_label("フリガナ", exact=True).fill("たかはし しけん")
+    page.get_by_label("生年月日", exact=True).fill("昭和50年5月5日")
+    page.get_by_label("住所", exact=True).fill("射水市放生津町1番1号")
+    page.get_by_label("来所").check()
+    page.get_by_label("家族", exact=True).check()
+    page.get_by_label("主訴").fill("80代の母と50代の本人の二人暮らし。本人が長年ひきこもっている。")
+    page.get_by_label("8050").check()
+    page.get_by_label("本人同意あり").check()
+    page.get_by_label("市内の関係機関すべてに共有してよい").check()
+    page.get_by_label("同意の方法").select_option("書面")
+    page.get_by_role("button", name="受け付ける").click()
+    page.get_by_text("相談を受け付けました").wait_for()
+    page.get_by_label("つなぎ先").select_option(label="あいネットいみず（障がい）")
+    page.get_by_label("依頼内容").first.fill("障害福祉サービスの利用についてご相談ください")
+    page.get_by_role("button", name="つなぐ", exact=True).click()
+    page.get_by_text("つなぎを送りました。").wait_for()
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url("**/accounts/login/")
+
+    # Agency B (あいネットいみず) finds it in the inbox and accepts it.
+    login(page, "imizu.shogai", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="受信トレイ").click()
+    page.get_by_label("状態").select_option("sent")
+    page.get_by_role("button", name="絞り込む").click()
+    row = page.get_by_role("row").filter(has_text="髙橋 試験")
+    row.get_by_role("link").first.click()
+    assert "本人同意に基づいて共有された情報です" in page.content()
+    page.get_by_role("button", name="受理する").click()
+    page.get_by_text("つなぎを受理しました。").wait_for()
+    assert page.locator(".status-accepted").first.inner_text() == "受理"
+
+
+def test_search_finds_variant_spellings(page, demo):
+    login(page, "imizu.madoguchi", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="本人検索").click()
+    page.get_by_label("氏名・フリガナ").fill("ﾀｶﾊｼ")
+    page.get_by_role("button", name="検索").click()
+    page.locator("#search-results table").wait_for()
+    assert "件" in page.locator("#search-results").inner_text()

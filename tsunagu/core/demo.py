@@ -72,4 +72,7 @@ def load_demo(stdout=None) -> list[tuple[DemoUser, Staff]]:
                 password=DEMO_PASSWORD, agency=_find_agency(m, u.agency), roles=[role] if role else [],
             )
         out.append((u, staff))
+    from tsunagu.intake.demo import load_intake_demo
+
+    load_intake_demo(municipalities["imizu"])
     return out

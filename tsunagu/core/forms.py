@@ -1,0 +1,45 @@
+"""Form fields shared across apps: Japanese dates (和暦 accepted) and a datetime-local input."""
+
+from __future__ import annotations
+
+from django import forms
+
+from tsunagu.core import text
+
+
+class JapaneseDateField(forms.Field):
+    """Accepts 1980-03-01, 昭和55年3月1日, S55.3.1 … and returns a date."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "例: 昭和55年3月1日 / S55.3.1 / 1980-03-01",
+                                                             "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if len(value) > 30:
+            raise forms.ValidationError("日付は30文字以内で入力してください（例: 昭和55年3月1日）")
+        try:
+            return text.parse_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def prepare_value(self, value):
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return value
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def apply_domain_error(form: forms.Form, error) -> None:
+    """Show a service's DomainError on the form field it names (or at the top of the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

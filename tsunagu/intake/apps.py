@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "tsunagu.intake"
+    label = "intake"
+    verbose_name = "相談受付・つなぎ"
+
+    def ready(self):
+        from . import audit_labels  # noqa: F401

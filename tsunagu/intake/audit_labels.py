@@ -1,0 +1,23 @@
+from tsunagu.privacy.actions import register
+
+register({
+    "consultation.created": "相談受付",
+    "consultation.viewed": "相談の閲覧",
+    "consultation.listed": "相談一覧の閲覧",
+    "consultation.triaged": "対応方針の決定",
+    "consultation.closed": "相談の終了",
+    "referral.sent": "つなぎの送付",
+    "referral.accepted": "つなぎの受理",
+    "referral.returned": "つなぎの差し戻し",
+    "referral.resent": "つなぎの再送",
+    "referral.listed": "つなぎ一覧の閲覧",
+    "referral.viewed": "つなぎの閲覧",
+    "person.created": "本人の登録",
+    "person.updated": "本人情報の更新",
+    "person.viewed": "本人の閲覧",
+    "person.searched": "本人の検索",
+    "household.created": "世帯の登録",
+    "consent.recorded": "同意の記録",
+    "consent.withdrawn": "同意の撤回",
+    "disclosure.recorded": "情報提供（開示）",
+})
