@@ -8,11 +8,12 @@ from tsunagu.intake import services
 
 
 def record(user, *, name="高橋 一郎", kana="タカハシ イチロウ", consent_agencies=None, consent_all=False,
-           members=(), tags=("8050",), address="射水市放生津町1番1号", sensitive="", masked=False, person=None):
+           members=(), tags=("8050",), address="射水市放生津町1番1号", sensitive="", masked=False, person=None,
+           purposes=("関係機関へのつなぎ", "多機関協働", "重層的支援会議")):
     consent = None
     if consent_agencies is not None or consent_all:
         consent = {"scope_all_agencies": consent_all, "scope_agencies": list(consent_agencies or []),
-                   "purposes": ["関係機関へのつなぎ"], "method": "書面", "obtained_on": timezone.localdate()}
+                   "purposes": list(purposes), "method": "書面", "obtained_on": timezone.localdate()}
     return services.record_consultation(
         user, person=person,
         new_person=None if person else {"name": name, "kana": kana, "birth_date": dt.date(1975, 5, 5),

@@ -2,16 +2,24 @@
 
 Routes come from the URL configuration: a route is either marked with @personal_data(kind) or listed in
 NON_PERSONAL below; a new unmarked route fails the test, so new routes are picked up automatically.
+Each state builds a consultation at agency A referred to agency B, escalated to 多機関協働 and opened as a
+case (with B on the team while consent allows), a draft plan, a follow-up, and a 支援会議 whose agenda holds
+the person with a member (民生委員) who has recorded the duty of confidentiality.
 """
 
 from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from tsunagu.intake import services
+from tsunagu.casework import services as casework
+from tsunagu.casework.models import FollowUp
+from tsunagu.intake import services as intake
+from tsunagu.meetings import services as meetings
 from tsunagu.privacy.services import withdraw_consent
 
+from .casework_fixtures import meeting_type, plan
 from .conftest import agency_named
 from .intake_fixtures import record
 
@@ -20,13 +28,20 @@ NON_PERSONAL = {"home", "healthz", "login", "logout", "agency_list", "agency_det
 PERSONAS = ["same_agency", "other_agency", "referred_agency", "coordinator", "manager", "sysadmin", "prefecture",
             "meeting_member", "other_municipality", "anonymous"]
 STATES = ["consent", "no_consent", "withdrawn"]
+POST_ONLY = {"consultation_refer", "consultation_escalate", "consultation_handle", "consultation_close",
+             "referral_accept", "referral_return", "referral_resend", "consent_withdraw", "case_open",
+             "case_team_add", "case_note_add", "case_monitor", "case_action_done", "case_follow_up_done",
+             "meeting_member_add", "meeting_member_acknowledge", "meeting_item_add", "meeting_item_decide",
+             "meeting_item_close", "meeting_minutes"}
+COORDINATING = {"coordinator", "manager"}  # both work at 地域福祉課, the 多機関協働 agency
+ALLOWED = {200, 302, 400}
 
 
 def routes():
-    def walk(patterns, prefix=""):
+    def walk(patterns):
         for p in patterns:
             if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, prefix + str(p.pattern))
+                yield from walk(p.url_patterns)
             elif isinstance(p, URLPattern):
                 yield p
     return list(walk(get_resolver().url_patterns))
@@ -46,62 +61,109 @@ def world(imizu, shiga, fussa, make_staff, intake_a, staff_b, coordinator, manag
     member = make_staff(imizu, "member", "meeting_member", None, "民生委員")
     return {"same_agency": same, "other_agency": other, "referred_agency": staff_b, "coordinator": coordinator,
             "manager": manager, "sysadmin": sysadmin, "prefecture": prefecture_user, "meeting_member": member,
-            "other_municipality": fussa_staff, "anonymous": None, "_author": intake_a}
+            "other_municipality": fussa_staff, "anonymous": None, "_author": intake_a, "_imizu": imizu}
 
 
 def build_state(world, state):
-    author, b = world["_author"], world["referred_agency"]
+    author, b, coord = world["_author"], world["referred_agency"], world["coordinator"]
     name = {"consent": "同意 太郎", "no_consent": "無同意 次郎", "withdrawn": "撤回 三郎"}[state]
-    if state == "no_consent":
-        c = record(author, name=name)
-        r = services.refer_consultation(author, c, to_agency=b.agency, statutory_basis="vital")
-    else:
-        c = record(author, name=name, consent_agencies=[b.agency])
-        r = services.refer_consultation(author, c, to_agency=b.agency)
-        if state == "withdrawn":
-            withdraw_consent(author, r.consent, note="撤回")
-    consent = c.consents.first()
-    return c, r, consent
+    c = record(author, name=name, consent_agencies=None if state == "no_consent" else [b.agency])
+    r = intake.refer_consultation(author, c, to_agency=b.agency, statutory_basis="vital")
+    case = casework.open_case(coord, referral=intake.escalate_to_multiagency(author, c, statutory_basis="vital"))
+    if state != "no_consent":
+        casework.add_team_member(coord, case, agency=b.agency, role="障害福祉サービス")
+    draft = plan(coord, case, coord.agency, [coord.agency])
+    follow_up = FollowUp.objects.create(municipality=case.municipality, case=case, agency=coord.agency,
+                                        due_date=timezone.localdate())
+    shien = meetings.schedule_meeting(coord, meeting_type=meeting_type(world["_imizu"], "支援会議"), title="支援会議",
+                                      scheduled_at=timezone.now())
+    member = meetings.add_member(coord, shien, staff=world["meeting_member"])
+    meetings.acknowledge_confidentiality(world["meeting_member"], member)
+    item = meetings.add_agenda_item(coord, shien, purpose="sharing", case=case, summary="状況の共有")
+    if state == "withdrawn":
+        withdraw_consent(author, c.consents.get(), note="撤回")
+    return {"c": c, "r": r, "consent": c.consents.first(), "case": case, "action": draft.actions.first(),
+            "follow_up": follow_up, "meeting": shien, "member": member, "item": item}
 
 
-def url_for(pattern, c, r, consent):
-    kwargs = {}
-    for key in pattern.pattern.converters:
-        kwargs[key] = {"consultation_id": c.pk, "referral_id": r.pk, "person_id": c.person_id,
-                       "consent_id": consent.pk if consent else 0}[key]
-    return reverse(pattern.name, kwargs=kwargs)
+def url_for(pattern, o):
+    values = {"consultation_id": o["c"].pk, "referral_id": o["r"].pk, "person_id": o["c"].person_id,
+              "consent_id": o["consent"].pk if o["consent"] else 0, "case_id": o["case"].pk,
+              "action_id": o["action"].pk, "follow_up_id": o["follow_up"].pk, "meeting_id": o["meeting"].pk,
+              "member_id": o["member"].pk, "item_id": o["item"].pk, "fmt": "xlsx", "form": "notes",
+              "candidate_id": 0, "link_id": 0}
+    missing = [k for k in pattern.pattern.converters if k not in values]
+    if missing:
+        raise LookupError(f"{pattern.name}: アクセス表に {missing} の値がありません")
+    return reverse(pattern.name, kwargs={k: values[k] for k in pattern.pattern.converters})
 
 
 def sees_person(persona, state):
-    return persona == "same_agency" or (persona == "referred_agency" and state != "withdrawn")
+    return (persona in ("same_agency", "meeting_member") or persona in COORDINATING
+            or (persona == "referred_agency" and state != "withdrawn"))
 
 
-def expected(kind, name, persona, state, method):
+def on_team(persona, state):
+    return persona == "referred_agency" and state == "consent"
+
+
+def expected(kind, name, persona, state):
     """Allowed status codes for (route, persona, state)."""
     if persona == "anonymous":
         return {302}
     has_agency = persona not in ("sysadmin", "prefecture", "meeting_member")
+    if name in ("meeting_list", "today"):
+        return {200}
+    if name == "meeting_new":
+        return {200} if persona in COORDINATING else {403}
     if kind in ("list", "search", "form"):
         return {200} if has_agency else {403}
     if kind == "referral":
-        party = persona in ("same_agency", "referred_agency")
-        if not party:
+        if persona not in ("same_agency", "referred_agency"):
             return {404}
+        if name == "case_open":
+            return {403}
         if name in ("referral_accept", "referral_return"):
-            return {403} if persona == "same_agency" else {200, 302, 400}
+            return {403} if persona == "same_agency" else ALLOWED
         if name == "referral_resend":
-            return {403} if persona == "referred_agency" else {200, 302, 400}
+            return {403} if persona == "referred_agency" else ALLOWED
         return {200}
     if kind == "consent":
-        if state == "no_consent":
+        # Only agencies holding the full record see (and may record the withdrawal of) a consent.
+        full = persona == "same_agency" or (state == "consent" and persona in COORDINATING | {"referred_agency"})
+        return {302} if full and state != "no_consent" else {404}
+    if kind == "case":
+        if persona in COORDINATING:
+            return ALLOWED
+        if not on_team(persona, state):
             return {404}
-        return {302} if sees_person(persona, state) else {404}
-    # person / consultation
+        if name in ("case_team_add", "case_monitor", "case_assessment", "case_plan_new", "case_evaluation_new"):
+            return {200} if name == "case_assessment" else {403}
+        if name in ("case_action_done", "case_follow_up_done"):
+            return {302, 403}
+        return ALLOWED
+    if kind == "meeting":
+        if persona in COORDINATING:
+            return ALLOWED
+        if persona != "meeting_member":
+            return {404}
+        if name in ("meeting_detail",):
+            return {200}
+        if name == "meeting_member_acknowledge":
+            return {302}
+        return {403}
+    if kind not in ("person", "consultation"):
+        raise LookupError(f"種類 {kind!r} の期待値がアクセス表にありません")
+    if kind == "consultation":
+        if persona in COORDINATING:
+            return {403} if name in POST_ONLY else {200}
+        if persona == "meeting_member":
+            return {404}
     if not sees_person(persona, state):
         return {404}
-    if method == "POST" and persona == "referred_agency" and kind == "consultation":
+    if persona == "referred_agency" and kind == "consultation" and name in POST_ONLY:
         return {403}
-    return {200, 302, 400}
+    return ALLOWED
 
 
 @pytest.mark.django_db
@@ -110,20 +172,25 @@ def test_access_matrix(client, world, capsys):
     failures = []
     personal = [p for p in routes() if getattr(p.callback, "personal_data", None)]
     for state in STATES:
-        c, r, consent = build_state(world, state)
+        objects = build_state(world, state)
+        name = objects["c"].person.name
         for pattern in personal:
             kind = pattern.callback.personal_data
-            method = "POST" if pattern.name in POST_ONLY else "GET"
-            url = url_for(pattern, c, r, consent)
+            try:
+                url = url_for(pattern, objects)
+                expected(kind, pattern.name, "coordinator", state)
+            except LookupError as exc:
+                failures.append(str(exc))
+                continue
             for persona in PERSONAS:
                 user = world[persona]
                 client.logout()
                 if user is not None:
                     client.force_login(user)
-                response = client.post(url, {}) if method == "POST" else client.get(url)
-                allowed = expected(kind, pattern.name, persona, state, method)
-                body = response.content.decode(errors="replace")
-                leak = response.status_code == 200 and c.person.name in body and not sees_person(persona, state)
+                response = client.post(url, {}) if pattern.name in POST_ONLY else client.get(url)
+                allowed = expected(kind, pattern.name, persona, state)
+                body = response.content.decode(errors="replace") if not response.streaming else ""
+                leak = response.status_code == 200 and name in body and not sees_person(persona, state)
                 if response.status_code not in allowed or leak:
                     failures.append(f"{state} {pattern.name} {persona}: {response.status_code} (期待 {allowed})"
                                     + (" 氏名が表示された" if leak else ""))
@@ -131,8 +198,6 @@ def test_access_matrix(client, world, capsys):
     with capsys.disabled():
         print(f"\naccess matrix: {checked} combinations checked "
               f"({len(personal)} routes × {len(PERSONAS)} personas × {len(STATES)} consent states)")
+        for failure in failures:
+            print("  NG", failure)
     assert failures == []
-
-
-POST_ONLY = {"consultation_refer", "consultation_escalate", "consultation_handle", "consultation_close",
-             "referral_accept", "referral_return", "referral_resend", "consent_withdraw"}

@@ -87,3 +87,9 @@ def test_wareki_year_matches_gregorian_year(date):
     n = 1 if n == "元" else int(n)
     starts = {"令和": 2019, "平成": 1989, "昭和": 1926, "大正": 1912, "明治": 1868}
     assert starts[era] + n - 1 == date.year
+
+
+def test_aware_datetimes_are_read_in_japan_time():
+    utc_evening = dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC)  # 2026-04-01 01:00 JST
+    assert format_wareki(utc_evening) == "令和8年4月1日"
+    assert fiscal_year_of(utc_evening) == 2026

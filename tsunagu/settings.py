@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "tsunagu.privacy",
     "tsunagu.people",
     "tsunagu.intake",
+    "tsunagu.casework",
+    "tsunagu.meetings",
     "tsunagu.evaluation",
     "tsunagu.community",
 ]

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def demo(transactional_db):
     from io import StringIO
 
-    call_command("demo", stdout=StringIO())
+    call_command("demo", households=20, stdout=StringIO())
 
 
 def test_demo_user_logs_in_sees_program_and_logs_out(page, demo):
@@ -91,3 +91,57 @@ def test_search_finds_variant_spellings(page, demo):
     page.get_by_role("button", name="検索").click()
     page.locator("#search-results table").wait_for()
     assert "件" in page.locator("#search-results").inner_text()
+
+
+def test_coordinator_builds_a_plan_approves_it_and_downloads_the_plan_sheet(page, demo):
+    from tsunagu.casework import services as casework
+    from tsunagu.directory.models import Agency, Staff
+    from tsunagu.intake import services as intake
+
+    from ..intake_fixtures import record
+
+    window = Staff.objects.get(username="imizu.madoguchi")
+    coordinator = Staff.objects.get(username="imizu.coord")
+    c = record(window, name="試験 花子", consent_all=True)
+    case = casework.open_case(coordinator, referral=intake.escalate_to_multiagency(window, c))
+    shogai = Agency.objects.get(municipality=window.municipality, name="あいネットいみず")
+    casework.add_team_member(coordinator, case, agency=shogai, role="障害福祉サービスの調整")
+
+    login(page, "imizu.coord", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_role("link", name="新しい版のプラン案を作る").click()
+    page.get_by_label("長期目標").fill("母と本人が安心して暮らし続けられる")
+    page.get_by_label("短期目標").fill("介護サービスを導入し、本人は週1回居場所へ通う")
+    page.get_by_label("主担当機関").select_option(label="あいネットいみず")
+    page.get_by_label("見直し日").fill("2099-03-31")
+    page.get_by_label("取組1", exact=True).fill("障害福祉サービスの利用調整")
+    page.get_by_label("取組1 担当機関").select_option(label="あいネットいみず")
+    page.get_by_label("取組1 期限").fill("2099-01-31")
+    page.get_by_role("button", name="プラン案を作成する").click()
+    page.get_by_text("プラン案を作成しました").wait_for()
+
+    page.get_by_role("link", name="会議", exact=True).click()
+    page.get_by_role("link", name="会議を登録する").click()
+    page.get_by_label("会議の種類").select_option(label="重層的支援会議")
+    page.get_by_label("会議名").fill("臨時 重層的支援会議")
+    page.get_by_label("開催日時").fill("2099-01-10T14:00")
+    page.get_by_role("button", name="登録する").click()
+    page.get_by_text("会議を登録しました").wait_for()
+    page.get_by_label("目的").select_option(label="プランの適切性の協議")
+    page.get_by_label("事例").select_option(label=str(case))
+    page.get_by_role("button", name="追加する").click()
+    page.get_by_text("議題を追加しました").wait_for()
+    page.get_by_label("承認").check()
+    page.get_by_role("button", name="決定を記録").click()
+    page.get_by_text("決定を記録しました").wait_for()
+
+    page.goto(f"/cases/{case.pk}/")
+    assert "承認済み（有効）" in page.content()
+    with page.expect_download() as download:
+        page.locator("a[href$='/export/plan.pdf']").click()
+    path = download.value.path()
+    data = open(path, "rb").read()
+    assert data.startswith(b"%PDF")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert "プランシート" in download.value.suggested_filename

@@ -55,7 +55,7 @@ def _find_agency(municipality, spec: dict) -> Agency | None:
 
 
 @transaction.atomic
-def load_demo(stdout=None) -> list[tuple[DemoUser, Staff]]:
+def load_demo(*, households: int = 300) -> list[tuple[DemoUser, Staff]]:
     names = sorted({u.profile for u in DEMO_USERS})
     profiles, problems = validate_files([PROFILES_DIR / f"{n}.yaml" for n in names])
     if problems:
@@ -74,5 +74,8 @@ def load_demo(stdout=None) -> list[tuple[DemoUser, Staff]]:
         out.append((u, staff))
     from tsunagu.intake.demo import load_intake_demo
 
-    load_intake_demo(municipalities["imizu"])
+    load_intake_demo(municipalities["imizu"], households=households)
+    from tsunagu.casework.demo import load_casework_demo
+
+    load_casework_demo(municipalities["imizu"])
     return out

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def _local_date(value: dt.date | dt.datetime) -> dt.date:
+    """A date as seen in Japan: aware datetimes are converted to Asia/Tokyo before taking the date."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(JST)
+        return value.date()
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,8 +55,7 @@ def format_wareki(date: dt.date | dt.datetime | None, *, with_weekday: bool = Fa
     """2025-04-01 → 令和7年4月1日; 2019-05-01 → 令和元年5月1日."""
     if date is None:
         return ""
-    if isinstance(date, dt.datetime):
-        date = date.date()
+    date = _local_date(date)
     era_name, n = wareki_parts(date)
     text = f"{era_name}{_year_label(n)}年{date.month}月{date.day}日"
     if with_weekday:
@@ -54,8 +65,7 @@ def format_wareki(date: dt.date | dt.datetime | None, *, with_weekday: bool = Fa
 
 def fiscal_year_of(date: dt.date | dt.datetime) -> int:
     """The 年度 (as a western year) that contains `date`: April 1 starts a new fiscal year."""
-    if isinstance(date, dt.datetime):
-        date = date.date()
+    date = _local_date(date)
     return date.year if date.month >= 4 else date.year - 1
 
 

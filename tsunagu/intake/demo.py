@@ -135,44 +135,52 @@ def load_intake_demo(municipality, *, households: int = 300, seed: int = 2026) -
             sensitive_notes="通院中（詳細は受付機関の記録）" if shape_key in ("young_carer", "disability") else "",
         )
         created += 1
-        _progress(rng, c, actor, windows, agencies, intake_role)
+        _progress(rng, c, actor, windows, intake_role)
     return created
 
 
-def _progress(rng, c, actor, windows, agencies, intake_role):
-    """Move a consultation to one of the states staff meet in practice."""
+def _progress(rng, c, actor, windows, intake_role):
+    """Move a consultation to one of the states staff meet in practice, at plausible times after intake."""
+    now = timezone.now()
+
+    def later(days: int) -> dt.datetime:
+        return min(c.received_at + dt.timedelta(days=days, hours=rng.randint(1, 6)), now)
+
     roll = rng.random()
     others = [a for a in windows if a.pk != c.agency_id]
     if roll < 0.25:
         services.handle_in_house(actor, c)
         if rng.random() < 0.5:
-            services.close_consultation(actor, c, outcome="self", next_step="自機関で支援を継続し、3か月後に見守りの電話")
+            services.close_consultation(actor, c, outcome="self", next_step="自機関で支援を継続し、3か月後に見守りの電話",
+                                        at=later(rng.randint(20, 90)))
         return
     if roll < 0.35:
-        services.close_consultation(actor, c, outcome="info", next_step="地域の通いの場と相談窓口の一覧を情報提供した")
+        services.close_consultation(actor, c, outcome="info", next_step="地域の通いの場と相談窓口の一覧を情報提供した",
+                                    at=later(0))
         return
     if roll < 0.42:
         try:
             services.escalate_to_multiagency(actor, c, message="複数の課題が重なり、単独機関では対応が難しい",
-                                             statutory_basis="" if c.with_consent else "vital")
+                                             statutory_basis="" if c.with_consent else "vital", at=later(3))
         except services.IntakeError:
             pass
         return
     target = rng.choice(others)
     r = services.refer_consultation(actor, c, to_agency=target, message="ご対応をお願いします",
-                                    statutory_basis="vital" if rng.random() < 0.5 else "benefit")
+                                    statutory_basis="vital" if rng.random() < 0.5 else "benefit", at=later(1))
     receiver = _staff_for(target, intake_role)
     outcome = rng.random()
     if outcome < 0.3:
         return  # sent, awaiting an answer
     if outcome < 0.7:
-        services.accept_referral(receiver, r, note="担当者を決めて連絡します")
+        services.accept_referral(receiver, r, note="担当者を決めて連絡します", at=later(rng.randint(2, 6)))
         if r.basis == "consent" and rng.random() < 0.1:
             withdraw_consent(actor, r.consent, note="本人から共有をやめてほしいと申し出")
         return
     suggestion = rng.choice([a for a in others if a.pk != target.pk])
-    services.return_referral(receiver, r, reason="当機関の対象年齢・分野外のため", suggested_agency=suggestion)
+    services.return_referral(receiver, r, reason="当機関の対象年齢・分野外のため", suggested_agency=suggestion,
+                             at=later(3))
     if rng.random() < 0.6:
-        again = services.resend_referral(actor, r, statutory_basis="vital")
+        again = services.resend_referral(actor, r, statutory_basis="vital", at=later(5))
         if rng.random() < 0.6:
-            services.accept_referral(_staff_for(suggestion, intake_role), again)
+            services.accept_referral(_staff_for(suggestion, intake_role), again, at=later(8))

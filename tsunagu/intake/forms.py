@@ -87,6 +87,9 @@ class ConsultationForm(forms.Form):
             self.fields[f"member{i}_care_roles"] = forms.MultipleChoiceField(
                 label=f"世帯員{i} ケアの状況", required=False, choices=_choices(CARE_ROLE_CHOICES),
                 widget=forms.CheckboxSelectMultiple)
+        for name, field in self.fields.items():
+            if name.startswith("member") and not name.endswith("care_roles"):
+                field.widget.attrs.setdefault("aria-label", field.label)
 
     def member_rows(self):
         return [[self[f"member{i}_{f}"] for f in ("name", "kana", "relation", "birth_date", "care_roles")]
@@ -187,7 +190,9 @@ class ResendForm(ReferForm):
 
 
 class WithdrawConsentForm(forms.Form):
-    note = forms.CharField(label="撤回の経緯（いつ・誰から・どのように）", widget=forms.Textarea(attrs={"rows": 2}),
+    note = forms.CharField(label="撤回の経緯（いつ・誰から・どのように）",
+                           widget=forms.Textarea(attrs={"rows": 2, "aria-label": "撤回の経緯（いつ・誰から・どのように）",
+                                                        "placeholder": "撤回の経緯（いつ・誰から・どのように）"}),
                            max_length=2000, error_messages={"required": "撤回の経緯を入力してください。"})
 
 

@@ -1,6 +1,8 @@
 """Writes for intake: recording a consultation, triage, referrals (つなぎ) and closing (R1, R5).
 
 Every function here is atomic, checks the rules, raises IntakeError with a Japanese message, and audits.
+`at` sets the business time of a transition for imported ledgers and demo data; the audit entry always
+carries the real time of the write.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def _check_can_refer(actor, consultation: Consultation, to_agency: Agency):
 @transaction.atomic
 def refer_consultation(actor, consultation: Consultation, *, to_agency: Agency, message: str = "",
                        statutory_basis: str = "", purpose: str = "referral", previous: Referral | None = None,
-                       request=None) -> Referral:
+                       request=None, at: dt.datetime | None = None) -> Referral:
     """Send a referral (つなぎ). With an active consent covering `to_agency` the basic record is shared;
     without it a statutory basis is required and only the minimum is shared (R1)."""
     _require_agency(actor)
@@ -127,7 +129,7 @@ def refer_consultation(actor, consultation: Consultation, *, to_agency: Agency, 
         basis, items = Referral.BASIS_STATUTORY, SHARED_WITHOUT_CONSENT
     referral = Referral.objects.create(
         municipality_id=actor.municipality_id, consultation=consultation, person=consultation.person,
-        from_agency_id=actor.agency_id, to_agency=to_agency, sent_by=actor, sent_at=timezone.now(),
+        from_agency_id=actor.agency_id, to_agency=to_agency, sent_by=actor, sent_at=at or timezone.now(),
         message=(message or "").strip(), basis=basis, consent=consent, statutory_basis=statutory_basis,
         purpose=purpose, previous=previous,
     )
@@ -148,7 +150,8 @@ def _lock_referral(referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def accept_referral(actor, referral: Referral, *, note: str = "", request=None) -> Referral:
+def accept_referral(actor, referral: Referral, *, note: str = "", request=None,
+                    at: dt.datetime | None = None) -> Referral:
     _require_agency(actor)
     referral = _lock_referral(referral)
     if referral.to_agency_id != actor.agency_id:
@@ -157,7 +160,7 @@ def accept_referral(actor, referral: Referral, *, note: str = "", request=None) 
         raise IntakeError(f"このつなぎはすでに「{referral.get_status_display()}」です")
     referral.status = Referral.ACCEPTED
     referral.responded_by = actor
-    referral.responded_at = timezone.now()
+    referral.responded_at = at or timezone.now()
     referral.response_note = (note or "").strip()
     referral.save(update_fields=["status", "responded_by", "responded_at", "response_note"])
     log_action("referral.accepted", actor=actor, obj=referral, request=request)
@@ -166,7 +169,7 @@ def accept_referral(actor, referral: Referral, *, note: str = "", request=None) 
 
 @transaction.atomic
 def return_referral(actor, referral: Referral, *, reason: str, suggested_agency: Agency | None,
-                    request=None) -> Referral:
+                    request=None, at: dt.datetime | None = None) -> Referral:
     """断らない (R5): a return always carries a reason and a suggested next destination."""
     _require_agency(actor)
     referral = _lock_referral(referral)
@@ -183,7 +186,7 @@ def return_referral(actor, referral: Referral, *, reason: str, suggested_agency:
         raise IntakeError("提案するつなぎ先には、自分の機関以外の市内の機関を選んでください", field="suggested_agency")
     referral.status = Referral.RETURNED
     referral.responded_by = actor
-    referral.responded_at = timezone.now()
+    referral.responded_at = at or timezone.now()
     referral.return_reason = reason.strip()
     referral.suggested_agency = suggested_agency
     referral.save(update_fields=["status", "responded_by", "responded_at", "return_reason", "suggested_agency"])
@@ -198,7 +201,7 @@ def return_referral(actor, referral: Referral, *, reason: str, suggested_agency:
 
 @transaction.atomic
 def resend_referral(actor, referral: Referral, *, to_agency: Agency | None = None, message: str = "",
-                    statutory_basis: str = "", request=None) -> Referral:
+                    statutory_basis: str = "", request=None, at: dt.datetime | None = None) -> Referral:
     """After a return, send again — by default to the suggested destination."""
     _require_agency(actor)
     referral = _lock_referral(referral)
@@ -210,11 +213,11 @@ def resend_referral(actor, referral: Referral, *, to_agency: Agency | None = Non
         raise IntakeError("このつなぎはすでに再送されています")
     return refer_consultation(actor, referral.consultation, to_agency=to_agency or referral.suggested_agency,
                               message=message or referral.message, statutory_basis=statutory_basis,
-                              purpose=referral.purpose, previous=referral, request=request)
+                              purpose=referral.purpose, previous=referral, request=request, at=at)
 
 
 def escalate_to_multiagency(actor, consultation: Consultation, *, message: str = "", statutory_basis: str = "",
-                            request=None) -> Referral:
+                            request=None, at: dt.datetime | None = None) -> Referral:
     """Hand a complex case (複雑化・複合化) to 多機関協働: a referral to the agency that runs it."""
     target = next((a for a in Agency.objects.for_municipality(actor.municipality).filter(active=True)
                    if "多機関協働" in a.kinds), None)
@@ -223,7 +226,7 @@ def escalate_to_multiagency(actor, consultation: Consultation, *, message: str =
     if target.pk == actor.agency_id:
         raise IntakeError("多機関協働の機関が受けた相談は、事例として登録してください（多機関協働の画面で扱います）")
     return refer_consultation(actor, consultation, to_agency=target, message=message,
-                              statutory_basis=statutory_basis, purpose="multiagency", request=request)
+                              statutory_basis=statutory_basis, purpose="multiagency", request=request, at=at)
 
 
 @transaction.atomic
@@ -241,7 +244,7 @@ def handle_in_house(actor, consultation: Consultation, *, request=None) -> Consu
 
 @transaction.atomic
 def close_consultation(actor, consultation: Consultation, *, outcome: str, next_step: str,
-                       request=None) -> Consultation:
+                       request=None, at: dt.datetime | None = None) -> Consultation:
     """断らない (R5): nothing closes without a next step; nothing closes while a referral awaits an answer."""
     _require_agency(actor)
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -261,7 +264,7 @@ def close_consultation(actor, consultation: Consultation, *, outcome: str, next_
         consultation.triage = "info"
     consultation.status = "closed"
     consultation.next_step = next_step.strip()
-    consultation.closed_at = timezone.now()
+    consultation.closed_at = at or timezone.now()
     consultation.closed_by = actor
     consultation.save(update_fields=["triage", "status", "next_step", "closed_at", "closed_by"])
     log_action("consultation.closed", actor=actor, obj=consultation, request=request,

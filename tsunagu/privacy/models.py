@@ -105,7 +105,9 @@ class Consent(TenantModel):  # 本人同意
         ordering = ["-obtained_on", "-id"]
 
     def __str__(self) -> str:
-        return f"同意 #{self.pk}（{self.method}・{self.obtained_on}）"
+        from tsunagu.core.wareki import format_wareki
+
+        return f"同意 #{self.pk}（{self.method}・{format_wareki(self.obtained_on)}）"
 
     @property
     def is_active(self) -> bool:

@@ -175,6 +175,8 @@ def access_consent_by_id(user, consent_id: int):
         consent = Consent.objects.select_related("person").get(pk=consent_id, municipality_id=user.municipality_id)
     except (Consent.DoesNotExist, ValueError, TypeError):
         raise Http404("同意の記録が見つかりません") from None
-    # Anyone who may see the person may record a withdrawal: the person may tell any window (R8).
-    access_person_by_id(user, consent.person_id)
+    # Any agency that holds the person's record may record a withdrawal: the person may tell any window (R8).
+    person = access_person_by_id(user, consent.person_id)
+    if not person_access(user, person).full:
+        raise Http404("同意の記録が見つかりません")
     return consent

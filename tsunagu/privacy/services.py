@@ -11,7 +11,6 @@ from tsunagu.core.errors import DomainError
 
 from .audit import log_action
 from .models import STATUTORY_BASES, Consent, Disclosure
-from .policy import person_access
 
 
 class ConsentError(DomainError):
@@ -23,7 +22,12 @@ def record_consent(actor, *, person, consultation=None, scope_all_agencies: bool
                    purposes=(), method: str, obtained_on: dt.date, note: str = "", request=None) -> Consent:
     if not actor.agency_id:
         raise ConsentError("同意を記録するには所属機関が必要です")
-    if person.municipality_id != actor.municipality_id or not person_access(actor, person).full:
+    from tsunagu.people.models import Person
+
+    # Whoever may see the person may record the consent they obtained from them (the coordinator of a case that
+    # began without consent, a window with a statutory referral …); it only ever narrows what is shared.
+    if person.municipality_id != actor.municipality_id or not Person.objects.visible_to(actor).filter(
+            pk=person.pk).exists():
         raise ConsentError("この方の同意を記録する権限がありません")
     if method not in dict(Consent.METHOD_CHOICES):
         raise ConsentError("同意の方法（書面・口頭）を選んでください", field="consent_method")

@@ -1,0 +1,25 @@
+from tsunagu.privacy.actions import register
+
+register({
+    "case.opened": "事例の受付（多機関協働）",
+    "case.viewed": "事例の閲覧",
+    "case.listed": "事例一覧の閲覧",
+    "case.status_changed": "事例の状態変更",
+    "case.team_added": "支援チームへの機関追加",
+    "case.team_removed": "支援チームからの機関除外",
+    "case.closed": "事例の終結",
+    "case.returned": "包括的相談支援へ戻す",
+    "assessment.saved": "アセスメントの保存",
+    "plan.drafted": "支援プラン案の作成",
+    "plan.approved": "支援プランの承認",
+    "plan.sent_back": "支援プランの差し戻し",
+    "plan.action_done": "プランの取組の完了",
+    "note.added": "支援経過記録の追加",
+    "evaluation.drafted": "評価シートの作成",
+    "evaluation.approved": "評価の承認",
+    "evaluation.sent_back": "評価の差し戻し",
+    "followup.done": "見守りの記録",
+    "export.pdf": "PDF出力",
+    "export.xlsx": "Excel出力",
+    "today.viewed": "今日やることの閲覧",
+})

@@ -1,0 +1,192 @@
+"""Standard forms (相談受付・申込票, アセスメントシート, プランシート, 支援経過記録, 評価シート, 支援ケース一覧)
+as PDF and Excel. Each form is described once as a `Sheet` (sections of label/value rows and tables); one
+renderer turns it into a PDF laid out like the paper form (WeasyPrint + the bundled Noto Sans JP) and another
+into an xlsx workbook (openpyxl)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tsunagu.core.wareki import format_wareki
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)  # label, value
+    table: tuple[list[str], list[list[str]]] | None = None  # header, rows
+    svg: str = ""  # an inline drawing (eco-map)
+
+
+@dataclass
+class Sheet:
+    title: str
+    subtitle: str
+    sections: list[Section]
+    landscape: bool = False
+
+
+def _dt(value) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value) if hasattr(value, "hour") else value
+    text = format_wareki(local)
+    return f"{text} {local:%H:%M}" if hasattr(value, "hour") else text
+
+
+def render_pdf(sheet: Sheet, *, municipality_name: str, printed_by: str) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("exports/sheet.html", {
+        "sheet": sheet, "font_regular": (FONT_DIR / "NotoSansJP_400Regular.ttf").as_uri(),
+        "font_bold": (FONT_DIR / "NotoSansJP_700Bold.ttf").as_uri(), "municipality_name": municipality_name,
+        "printed_by": printed_by, "printed_at": _dt(timezone.now()),
+    })
+    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+
+
+def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet.title[:31]
+    thin = Side(style="thin", color="888888")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    head_fill = PatternFill("solid", fgColor="EEF2F6")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws["A1"] = sheet.title
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A2"] = f"{municipality_name}　{sheet.subtitle}"
+    ws["A3"] = f"出力: {_dt(timezone.now())}（{printed_by}）"
+    row = 5
+    widest = 2
+    for section in sheet.sections:
+        ws.cell(row=row, column=1, value=section.title).font = Font(size=12, bold=True)
+        row += 1
+        for label, value in section.rows:
+            a, b = ws.cell(row=row, column=1, value=label), ws.cell(row=row, column=2, value=value)
+            a.fill, a.border, b.border, a.alignment, b.alignment = head_fill, box, box, wrap, wrap
+            row += 1
+        if section.table:
+            header, rows = section.table
+            widest = max(widest, len(header))
+            for col, text in enumerate(header, start=1):
+                cell = ws.cell(row=row, column=col, value=text)
+                cell.fill, cell.border, cell.font = head_fill, box, Font(bold=True)
+            row += 1
+            for values in rows:
+                for col, text in enumerate(values, start=1):
+                    cell = ws.cell(row=row, column=col, value=text)
+                    cell.border, cell.alignment = box, wrap
+                row += 1
+        if section.svg:
+            ws.cell(row=row, column=1, value="（エコマップは PDF 版に図として出力されます）")
+            row += 1
+        row += 1
+    ws.column_dimensions["A"].width = 24
+    for col in range(2, widest + 2):
+        ws.column_dimensions[chr(64 + col)].width = 40 if widest <= 2 else 22
+    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --- the forms -------------------------------------------------------------------------------------------------
+
+def consultation_sheet(consultation, access, sensitive: bool) -> Sheet:
+    c, p = consultation, consultation.person
+    person_rows = [("氏名", p.name), ("フリガナ", p.kana)]
+    if access.full:
+        person_rows += [("生年月日", format_wareki(p.birth_date) if p.birth_date else ""),
+                        ("性別", p.get_sex_display()),
+                        ("住所", p.address if access.address else "（秘匿）"), ("電話", p.phone),
+                        ("国籍・使用言語", " ".join(x for x in (p.nationality, p.language) if x))]
+    content = [("受付機関", c.agency.name), ("受付日時", _dt(c.received_at)), ("相談経路", c.channel),
+               ("相談者", f"{c.consulter_type} {c.consulter_name}".strip()), ("主訴", c.chief_complaint),
+               ("課題", "・".join(c.issue_tags)), ("緊急度", c.get_urgency_display()),
+               ("対応方針", c.get_triage_display()), ("状態", c.get_status_display())]
+    if c.is_closed:
+        content.append(("次の一歩", c.next_step))
+    sections = [Section("本人", person_rows), Section("相談の内容", content)]
+    if sensitive and (c.sensitive_categories or c.sensitive_notes):
+        sections.append(Section("要配慮個人情報", [("種類", "・".join(c.sensitive_categories)),
+                                                 ("内容", c.sensitive_notes)]))
+    consents = [[format_wareki(x.obtained_on), x.method, x.scope_label(), "撤回" if x.withdrawn_at else "有効"]
+                for x in c.consents.all()] if access.full else []
+    sections.append(Section("本人同意", table=(["同意日", "方法", "範囲", "状態"], consents)))
+    version = "本人同意あり" if c.with_consent else "本人同意なし"
+    return Sheet(f"相談受付・申込票（{version}）", f"{c} {c.agency.name}", sections)
+
+
+def assessment_sheet(case, assessment) -> Sheet:
+    from .ecomap import ecomap_svg
+
+    a = assessment
+    members = [[m.person.name, m.relation, "・".join(m.care_roles)]
+               for m in (case.household.members.select_related("person") if case.household else [])]
+    sections = [
+        Section("基本情報", [("事例", case.title), ("本人", case.person.name), ("担当", str(case.coordinator)),
+                          ("主担当機関", case.lead_agency.name if case.lead_agency else "未定")]),
+        Section("世帯", [("世帯の状況・家族関係", a.household_notes)], table=(["氏名", "続柄", "ケアの状況"], members)),
+        Section("生活歴", [("生活歴", a.life_history)]),
+        Section("領域ごとの課題", table=(["領域", "重さ", "内容"], [[i["domain"], {"3": "高", "2": "中", "1": "低"}[i["severity"]],
+                                                              i["note"]] for i in a.issues])),
+        Section("強みと意向", [("強み・できていること", a.strengths), ("本人の意向", a.wishes)]),
+        Section("リスク", table=(["種類", "程度", "補足"], [[k, v["level"], v["note"]] for k, v in a.risks.items()])),
+        Section("つながり（エコマップ）", table=(["相手", "種類", "関係"], [[c["name"], c["kind"], c["strength"]]
+                                                                 for c in a.connections]),
+                svg=ecomap_svg(case.person.name, a.connections, size=420)),
+    ]
+    return Sheet("インテーク・アセスメントシート", f"{case}（更新 {_dt(a.updated_at)}）", sections)
+
+
+def plan_sheet(case, plan) -> Sheet:
+    team = [[m.agency.name, m.role] for m in case.team.filter(active=True).select_related("agency")]
+    actions = [[x.description, x.agency.name, x.person_in_charge, format_wareki(x.due_date),
+                "完了" if x.done_at else ""] for x in plan.actions.select_related("agency")]
+    return Sheet("支援プラン（プランシート）", f"{case} 第{plan.version}版・{plan.get_status_display()}", [
+        Section("目標", [("長期目標", plan.long_term_goal), ("短期目標", plan.short_term_goals)]),
+        Section("体制", [("主担当機関", plan.lead_agency.name), ("見直し日", format_wareki(plan.review_date)),
+                       ("アウトリーチへ", "つなぐ" if plan.refer_outreach else "—"),
+                       ("参加支援へ", "つなぐ" if plan.refer_participation else "—"),
+                       ("承認", _dt(plan.approved_at) or "未承認（重層的支援会議で承認されると有効になります）")],
+                table=(["機関", "役割"], team)),
+        Section("取組", table=(["取組", "担当機関", "担当者", "期限", "状況"], actions)),
+    ], landscape=True)
+
+
+def notes_sheet(case, notes) -> Sheet:
+    rows = [[_dt(n.occurred_at), n.agency.name, n.get_kind_display(), n.text, str(n.author)] for n in notes]
+    return Sheet("支援経過記録", str(case), [Section("経過", table=(["日時", "機関", "種類", "内容", "記録者"], rows))],
+                 landscape=True)
+
+
+def evaluation_sheet(case, evaluation) -> Sheet:
+    e = evaluation
+    return Sheet("評価シート", f"{case}（プラン第{e.plan.version}版）", [
+        Section("評価", [("目標の達成状況", e.goal_review), ("本人・世帯の変化", e.changes),
+                       ("残された課題", e.remaining_issues), ("評価の結論", e.get_recommendation_display()),
+                       ("つながり続ける", "する" if e.follow_up else "しない"), ("状態", e.get_status_display()),
+                       ("承認", _dt(e.approved_at) or "未承認")]),
+    ])
+
+
+def case_list_sheet(cases) -> Sheet:
+    rows = [[str(c.pk), c.title, c.person.name, c.get_status_display(), c.lead_agency.name if c.lead_agency else "",
+             str(c.coordinator), format_wareki(c.opened_at), format_wareki(c.closed_at) if c.closed_at else ""]
+            for c in cases]
+    return Sheet("支援ケース一覧", f"{len(rows)} 件", [Section("事例", table=(
+        ["番号", "事例名", "本人", "状態", "主担当機関", "担当", "受付日", "終結日"], rows))], landscape=True)

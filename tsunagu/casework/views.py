@@ -1,0 +1,312 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tsunagu.core.errors import DomainError
+from tsunagu.core.forms import apply_domain_error
+from tsunagu.privacy.audit import log_action
+from tsunagu.privacy.decorators import personal_data
+from tsunagu.privacy.policy import (
+    access_consultation_by_id,
+    access_referral_by_id,
+    can_see_consultation_sensitive,
+    person_access,
+)
+
+from . import exports, services
+from .ecomap import ecomap_svg
+from .forms import AssessmentForm, EvaluationForm, FollowUpForm, NoteForm, PlanForm, TeamForm
+from .models import Case, FollowUp, PlanAction
+from .policy import access_case_by_id, is_team_member
+from .today import today_for
+
+
+@login_required
+@personal_data("list")
+def case_list(request):
+    if not request.user.agency_id:
+        raise PermissionDenied("事例を扱えるのは、所属機関のある職員だけです")
+    status = request.GET.get("status", "")
+    qs = Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")
+    if status in dict(Case.STATUS_CHOICES):
+        qs = qs.filter(status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    log_action("case.listed", actor=request.user, request=request,
+               detail={"status": status, "ids": [c.pk for c in page]})
+    return render(request, "casework/case_list.html", {"page": page, "status": status,
+                                                       "statuses": Case.STATUS_CHOICES})
+
+
+@login_required
+@require_POST
+@personal_data("referral")
+def case_open(request, referral_id: int):
+    referral = access_referral_by_id(request.user, referral_id)
+    try:
+        case = services.open_case(request.user, referral=referral, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("referral_detail", referral_id=referral.pk)
+    messages.success(request, "多機関協働の事例として受け付けました。支援チームを作り、情報を集めてください。")
+    return redirect("case_detail", case_id=case.pk)
+
+
+def _case_context(request, case, **forms):
+    user = request.user
+    coordinator = case.coordinating_agency_id == user.agency_id
+    plans = list(case.plans.select_related("lead_agency").prefetch_related("actions__agency"))
+    assessment = getattr(case, "assessment", None)
+    ctx = {
+        "case": case, "coordinator": coordinator, "team": case.team.select_related("agency", "consent"),
+        "plans": plans, "active_plan": next((p for p in plans if p.status == "approved"), None),
+        "draft_plan": next((p for p in plans if p.status in ("draft", "on_agenda", "sent_back")), None),
+        "assessment": assessment,
+        "ecomap": ecomap_svg(case.person.name, assessment.connections) if assessment else "",
+        "notes": case.notes.select_related("agency", "author")[:100],
+        "evaluations": case.evaluations.select_related("plan"),
+        "items": case.agenda_items.select_related("meeting", "meeting__meeting_type"),
+        "follow_ups": case.follow_ups.select_related("agency"),
+        "access": person_access(user, case.person),
+        "team_form": TeamForm(user=user), "note_form": NoteForm(initial={
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}), "follow_up_form": FollowUpForm(),
+        "is_team": is_team_member(user, case), "today": timezone.localdate(),
+    }
+    ctx.update(forms)
+    return ctx
+
+
+@login_required
+@personal_data("case")
+def case_detail(request, case_id: int):
+    case = access_case_by_id(request.user, case_id)
+    log_action("case.viewed", actor=request.user, obj=case, request=request)
+    return render(request, "casework/case_detail.html", _case_context(request, case))
+
+
+def _post(request, case, form, action, success, form_name, redirect_to=None):
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(redirect_to or "case_detail", case_id=case.pk)
+    return render(request, "casework/case_detail.html", _case_context(request, case, **{form_name: form}), status=400)
+
+
+@login_required
+@require_POST
+@personal_data("case")
+def case_team_add(request, case_id: int):
+    case = access_case_by_id(request.user, case_id, for_update=True)
+    form = TeamForm(request.POST, user=request.user)
+    return _post(request, case, form, lambda d: services.add_team_member(
+        request.user, case, agency=d["agency"], role=d["role"], request=request), "支援チームに加えました。", "team_form")
+
+
+@login_required
+@require_POST
+@personal_data("case")
+def case_note_add(request, case_id: int):
+    case = access_case_by_id(request.user, case_id)
+    form = NoteForm(request.POST)
+    return _post(request, case, form, lambda d: services.add_progress_note(
+        request.user, case, kind=d["kind"], occurred_at=d["occurred_at"], text=d["text"], request=request),
+        "支援経過を記録しました。", "note_form")
+
+
+@login_required
+@require_POST
+@personal_data("case")
+def case_monitor(request, case_id: int):
+    case = access_case_by_id(request.user, case_id, for_update=True)
+    try:
+        services.start_monitoring(request.user, case, request=request)
+        messages.success(request, "モニタリングに移りました。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+@personal_data("case")
+def case_action_done(request, case_id: int, action_id: int):
+    case = access_case_by_id(request.user, case_id)
+    action = PlanAction.objects.filter(pk=action_id, plan__case=case).first()
+    if action is None:
+        raise Http404("取組が見つかりません")
+    try:
+        services.complete_action(request.user, action, request=request)
+        messages.success(request, "取組を完了にしました。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+@require_POST
+@personal_data("case")
+def case_follow_up_done(request, case_id: int, follow_up_id: int):
+    case = access_case_by_id(request.user, case_id)
+    follow_up = FollowUp.objects.filter(pk=follow_up_id, case=case).first()
+    if follow_up is None:
+        raise Http404("見守りの予定が見つかりません")
+    if follow_up.agency_id != request.user.agency_id:
+        raise PermissionDenied("担当機関だけが見守りを記録できます")
+    form = FollowUpForm(request.POST)
+    return _post(request, case, form, lambda d: services.record_follow_up(
+        request.user, follow_up, note=d["note"], request=request), "見守りを記録しました。", "follow_up_form")
+
+
+@login_required
+@personal_data("case")
+def case_assessment(request, case_id: int):
+    case = access_case_by_id(request.user, case_id, for_update=request.method == "POST")
+    assessment = getattr(case, "assessment", None)
+    form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_from(assessment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_assessment(request.user, case, form.to_data(), request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "アセスメントを保存しました。")
+            return redirect("case_detail", case_id=case.pk)
+    log_action("case.viewed", actor=request.user, obj=case, request=request, detail={"page": "assessment"})
+    return render(request, "casework/assessment_form.html", {
+        "case": case, "form": form, "can_edit": case.coordinating_agency_id == request.user.agency_id,
+        "ecomap": ecomap_svg(case.person.name, assessment.connections) if assessment else ""},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@personal_data("case")
+def case_plan_new(request, case_id: int):
+    case = access_case_by_id(request.user, case_id, for_update=True)
+    latest = case.plans.order_by("-version").first()
+    initial = {}
+    if latest:
+        initial = {"long_term_goal": latest.long_term_goal, "short_term_goals": latest.short_term_goals,
+                   "lead_agency": latest.lead_agency_id, "refer_outreach": latest.refer_outreach,
+                   "refer_participation": latest.refer_participation}
+        for i, a in enumerate(latest.actions.all()[:6]):
+            initial |= {f"action{i}_description": a.description, f"action{i}_agency": a.agency_id,
+                        f"action{i}_person": a.person_in_charge, f"action{i}_due": a.due_date}
+    form = PlanForm(request.POST or None, case=case, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if latest and latest.status == "sent_back":
+                services.redraft_sent_back_plan(request.user, latest, request=request)
+            services.draft_plan(request.user, case, long_term_goal=d["long_term_goal"],
+                                short_term_goals=d["short_term_goals"], lead_agency=d["lead_agency"],
+                                review_date=d["review_date"], actions=form.actions(),
+                                refer_outreach=d["refer_outreach"], refer_participation=d["refer_participation"],
+                                request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "プラン案を作成しました。重層的支援会議で承認されると有効になります。")
+            return redirect("case_detail", case_id=case.pk)
+    return render(request, "casework/plan_form.html", {"case": case, "form": form, "latest": latest},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@personal_data("case")
+def case_evaluation_new(request, case_id: int):
+    case = access_case_by_id(request.user, case_id, for_update=True)
+    form = EvaluationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.draft_evaluation(request.user, case, goal_review=d["goal_review"], changes=d["changes"],
+                                      remaining_issues=d["remaining_issues"], recommendation=d["recommendation"],
+                                      follow_up=d["follow_up"], request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "評価シートを作成しました。重層的支援会議で承認されると終結します。")
+            return redirect("case_detail", case_id=case.pk)
+    return render(request, "casework/evaluation_form.html", {"case": case, "form": form},
+                  status=400 if form.errors else 200)
+
+
+# --- exports ------------------------------------------------------------------------------------------------
+
+def _send(request, sheet, fmt: str, filename: str, obj=None):
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404("出力形式は PDF か Excel です")
+    kwargs = {"municipality_name": request.user.municipality.name, "printed_by": str(request.user)}
+    if fmt == "pdf":
+        data, content_type = exports.render_pdf(sheet, **kwargs), "application/pdf"
+    else:
+        data = exports.render_xlsx(sheet, **kwargs)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    log_action(f"export.{fmt}", actor=request.user, obj=obj, request=request,
+               detail={"form": sheet.title, "bytes": len(data)})
+    response = HttpResponse(data, content_type=content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.{fmt}"
+    return response
+
+
+@login_required
+@personal_data("case")
+def case_export(request, case_id: int, form: str, fmt: str):
+    case = access_case_by_id(request.user, case_id)
+    if form == "assessment":
+        assessment = getattr(case, "assessment", None)
+        if assessment is None:
+            raise Http404("アセスメントがまだありません")
+        sheet = exports.assessment_sheet(case, assessment)
+    elif form == "plan":
+        plan = case.active_plan() or case.plans.order_by("-version").first()
+        if plan is None:
+            raise Http404("プランがまだありません")
+        sheet = exports.plan_sheet(case, plan)
+    elif form == "notes":
+        sheet = exports.notes_sheet(case, case.notes.select_related("agency", "author").order_by("occurred_at"))
+    elif form == "evaluation":
+        evaluation = case.evaluations.first()
+        if evaluation is None:
+            raise Http404("評価シートがまだありません")
+        sheet = exports.evaluation_sheet(case, evaluation)
+    else:
+        raise Http404("この帳票はありません")
+    return _send(request, sheet, fmt, f"{sheet.title}_{case.pk}", obj=case)
+
+
+@login_required
+@personal_data("consultation")
+def consultation_export(request, consultation_id: int, fmt: str):
+    consultation = access_consultation_by_id(request.user, consultation_id)
+    sheet = exports.consultation_sheet(consultation, person_access(request.user, consultation.person),
+                                      can_see_consultation_sensitive(request.user, consultation))
+    return _send(request, sheet, fmt, f"相談受付票_{consultation.pk}", obj=consultation)
+
+
+@login_required
+@personal_data("list")
+def case_list_export(request, fmt: str):
+    if not request.user.agency_id:
+        raise PermissionDenied("事例を扱えるのは、所属機関のある職員だけです")
+    cases = Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")
+    return _send(request, exports.case_list_sheet(list(cases)), fmt, "支援ケース一覧")
+
+
+@login_required
+@personal_data("list")
+def today(request):
+    work = today_for(request.user)
+    log_action("today.viewed", actor=request.user, request=request, detail={k: len(v) for k, v in work.items()})
+    return render(request, "casework/today.html", {"work": work})
+

@@ -1,0 +1,14 @@
+from tsunagu.privacy.actions import register
+
+register({
+    "meeting.scheduled": "会議の登録",
+    "meeting.viewed": "会議の閲覧",
+    "meeting.listed": "会議一覧の閲覧",
+    "meeting.member_added": "構成員の追加",
+    "meeting.confidentiality_acknowledged": "守秘義務の確認",
+    "meeting.item_added": "議題の追加",
+    "meeting.item_decided": "議題の決定",
+    "meeting.item_closed": "支援会議での共有終了",
+    "meeting.minutes_saved": "議事録の保存",
+    "resource_gap.recorded": "地域課題の記録",
+})

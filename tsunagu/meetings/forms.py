@@ -1,0 +1,58 @@
+from django import forms
+
+from tsunagu.core.forms import DateTimeLocalInput
+from tsunagu.directory.models import MeetingType, Staff
+
+from .models import AgendaItem
+
+
+class MeetingForm(forms.Form):
+    meeting_type = forms.ModelChoiceField(label="会議の種類", queryset=MeetingType.objects.none(),
+                                          error_messages={"required": "会議の種類を選んでください。"})
+    title = forms.CharField(label="会議名", max_length=200, error_messages={"required": "会議名を入力してください。"})
+    scheduled_at = forms.DateTimeField(label="開催日時", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"],
+                                       error_messages={"required": "開催日時を入力してください。",
+                                                       "invalid": "開催日時の形式が正しくありません。"})
+    place = forms.CharField(label="場所", max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting_type"].queryset = MeetingType.objects.for_municipality(user.municipality).filter(
+            active=True)
+
+
+class MemberForm(forms.Form):
+    staff = forms.ModelChoiceField(label="職員", queryset=Staff.objects.none(), required=False)
+    label = forms.CharField(label="構成員の名前（職員以外、例: 民生委員（○○地区））", max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = Staff.objects.filter(municipality=user.municipality, is_active=True).exclude(
+            username__startswith="demo-").order_by("agency__sort_order", "username")
+
+
+class ItemForm(forms.Form):
+    purpose = forms.ChoiceField(label="目的", choices=AgendaItem.PURPOSE_CHOICES)
+    case = forms.TypedChoiceField(label="事例", coerce=int, required=False, empty_value=None)
+    legal_basis = forms.ChoiceField(label="法的根拠（重層的支援会議と支援会議を兼ねる会議の場合）", required=False,
+                                    choices=[("", "—")] + AgendaItem.BASIS_CHOICES)
+    summary = forms.CharField(label="資料（要旨）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=4000)
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = [("", "（事例なし: 社会資源の検討）")] + [(c.pk, str(c)) for c in cases]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="決定", choices=AgendaItem.DECISION_CHOICES, widget=forms.RadioSelect,
+                                 error_messages={"required": "決定を選んでください。"})
+    note = forms.CharField(label="協議の内容・意見", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           max_length=4000)
+    gap_title = forms.CharField(label="不足している社会資源（地域課題として記録）", required=False, max_length=200)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label="議事録", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=20000)
+    held = forms.BooleanField(label="開催済みにする", required=False)

@@ -1,0 +1,168 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tsunagu.casework.models import Case
+from tsunagu.core.errors import DomainError
+from tsunagu.core.forms import apply_domain_error
+from tsunagu.privacy.audit import log_action
+from tsunagu.privacy.decorators import personal_data
+
+from . import services
+from .forms import DecisionForm, ItemForm, MeetingForm, MemberForm, MinutesForm
+from .models import AgendaItem, Meeting, MeetingMember
+from .policy import access_meeting_by_id, is_organiser, item_visible_to, visible_meeting_q
+
+
+@login_required
+@personal_data("list")
+def meeting_list(request):
+    meetings = (Meeting.objects.filter(visible_meeting_q(request.user)).distinct()
+                .select_related("meeting_type", "convened_by")[:200])
+    log_action("meeting.listed", actor=request.user, request=request)
+    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+
+
+@login_required
+@personal_data("form")
+def meeting_new(request):
+    if not request.user.agency_id or not request.user.has_role_kind("coordinator", "manager"):
+        raise PermissionDenied("会議を登録できるのは多機関協働の担当か管理者です")
+    form = MeetingForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.schedule_meeting(request.user, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, "会議を登録しました。構成員と議題を加えてください。")
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _context(request, meeting, **forms):
+    user = request.user
+    organiser = is_organiser(user, meeting)
+    items = list(meeting.items.select_related("case", "person", "plan", "evaluation", "consent"))
+    me = meeting.members.filter(staff=user).first()
+    cases = Case.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id,
+                                                 status__in=Case.OPEN_STATUSES) if organiser else []
+    ctx = {
+        "meeting": meeting, "organiser": organiser, "me": me,
+        "members": meeting.members.select_related("staff", "agency"),
+        "items": [(item, item_visible_to(user, item)) for item in items],
+        "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
+        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+    }
+    ctx.update(forms)
+    return ctx
+
+
+@login_required
+@personal_data("meeting")
+def meeting_detail(request, meeting_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id)
+    log_action("meeting.viewed", actor=request.user, obj=meeting, request=request)
+    return render(request, "meetings/meeting_detail.html", _context(request, meeting))
+
+
+def _post(request, meeting, form, action, success, form_name):
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    return render(request, "meetings/meeting_detail.html", _context(request, meeting, **{form_name: form}), status=400)
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_member_add(request, meeting_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    form = MemberForm(request.POST, user=request.user)
+    return _post(request, meeting, form, lambda d: services.add_member(
+        request.user, meeting, staff=d["staff"], label=d["label"], request=request), "構成員を加えました。",
+        "member_form")
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_member_acknowledge(request, meeting_id: int, member_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id)
+    member = MeetingMember.objects.filter(pk=member_id, meeting=meeting).first()
+    if member is None:
+        raise Http404("構成員が見つかりません")
+    try:
+        services.acknowledge_confidentiality(request.user, member, request=request)
+        messages.success(request, "守秘義務の確認を記録しました。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("meeting_detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_item_add(request, meeting_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    cases = Case.objects.visible_to(request.user).filter(coordinating_agency_id=request.user.agency_id,
+                                                         status__in=Case.OPEN_STATUSES)
+    form = ItemForm(request.POST, cases=cases)
+
+    def add(d):
+        case = cases.filter(pk=d["case"]).first() if d["case"] else None
+        services.add_agenda_item(request.user, meeting, purpose=d["purpose"], case=case,
+                                 legal_basis=d["legal_basis"], summary=d["summary"], request=request)
+
+    return _post(request, meeting, form, add, "議題を追加しました。", "item_form")
+
+
+def _item(meeting, item_id):
+    item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).select_related("case", "plan", "evaluation").first()
+    if item is None:
+        raise Http404("議題が見つかりません")
+    return item
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_item_decide(request, meeting_id: int, item_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    item = _item(meeting, item_id)
+    form = DecisionForm(request.POST)
+    return _post(request, meeting, form, lambda d: services.decide_item(
+        request.user, item, decision=d["decision"], note=d["note"], gap_title=d["gap_title"], request=request),
+        "決定を記録しました。", "decision_form")
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_item_close(request, meeting_id: int, item_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    try:
+        services.close_item_sharing(request.user, _item(meeting, item_id), request=request)
+        messages.success(request, "この議題の支援会議での共有を終了しました。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("meeting_detail", meeting_id=meeting.pk)
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_minutes(request, meeting_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    form = MinutesForm(request.POST)
+    return _post(request, meeting, form, lambda d: services.save_minutes(
+        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request), "議事録を保存しました。",
+        "minutes_form")
