@@ -22,9 +22,20 @@ from tsunagu.privacy.services import withdraw_consent
 from .casework_fixtures import meeting_type, plan
 from .conftest import agency_named
 from .intake_fixtures import record
+from .program_matrix import (
+    PROGRAM_KINDS,
+    PROGRAM_NON_PERSONAL,
+    PROGRAM_POST_ONLY,
+    PROGRAM_ROUTES,
+    PROGRAM_STAFF,
+    build_program_state,
+    expected_program,
+    program_personas,
+)
 
 NON_PERSONAL = {"home", "healthz", "login", "logout", "agency_list", "agency_detail", "address_lookup",
-                "organisation", "audit_log"}
+                "organisation", "audit_log", "evaluation_dashboard", "evaluation_report",
+                "prefecture_stats_export", "prefecture_dashboard", "prefecture_activities"}
 PERSONAS = ["same_agency", "other_agency", "referred_agency", "coordinator", "manager", "sysadmin", "prefecture",
             "meeting_member", "other_municipality", "anonymous"]
 STATES = ["consent", "no_consent", "withdrawn"]
@@ -32,9 +43,13 @@ POST_ONLY = {"consultation_refer", "consultation_escalate", "consultation_handle
              "referral_accept", "referral_return", "referral_resend", "consent_withdraw", "case_open",
              "case_team_add", "case_note_add", "case_monitor", "case_action_done", "case_follow_up_done",
              "meeting_member_add", "meeting_member_acknowledge", "meeting_item_add", "meeting_item_decide",
-             "meeting_item_close", "meeting_minutes"}
+             "meeting_item_close", "meeting_minutes", "identity_candidate_decide", "identity_link_unmerge"}
 COORDINATING = {"coordinator", "manager"}  # both work at 地域福祉課, the 多機関協働 agency
 ALLOWED = {200, 302, 400}
+# アウトリーチ・参加支援・地域づくり (tests/program_matrix.py)
+NON_PERSONAL |= PROGRAM_NON_PERSONAL
+POST_ONLY |= PROGRAM_POST_ONLY
+PERSONAS += sorted(PROGRAM_STAFF)
 
 
 def routes():
@@ -59,9 +74,10 @@ def world(imizu, shiga, fussa, make_staff, intake_a, staff_b, coordinator, manag
     same = make_staff(imizu, "intake_a2", "intake", intake_a.agency, "窓口 A2")
     other = make_staff(imizu, "other_c", "intake", agency_named(imizu, "大門地域包括"), "職員 C")
     member = make_staff(imizu, "member", "meeting_member", None, "民生委員")
+    program = program_personas(imizu, make_staff)
     return {"same_agency": same, "other_agency": other, "referred_agency": staff_b, "coordinator": coordinator,
             "manager": manager, "sysadmin": sysadmin, "prefecture": prefecture_user, "meeting_member": member,
-            "other_municipality": fussa_staff, "anonymous": None, "_author": intake_a, "_imizu": imizu}
+            "other_municipality": fussa_staff, "anonymous": None, "_author": intake_a, "_imizu": imizu, **program}
 
 
 def build_state(world, state):
@@ -80,10 +96,12 @@ def build_state(world, state):
     member = meetings.add_member(coord, shien, staff=world["meeting_member"])
     meetings.acknowledge_confidentiality(world["meeting_member"], member)
     item = meetings.add_agenda_item(coord, shien, purpose="sharing", case=case, summary="状況の共有")
+    program = build_program_state(world, state, shien, c)
     if state == "withdrawn":
         withdraw_consent(author, c.consents.get(), note="撤回")
     return {"c": c, "r": r, "consent": c.consents.first(), "case": case, "action": draft.actions.first(),
-            "follow_up": follow_up, "meeting": shien, "member": member, "item": item}
+            "follow_up": follow_up, "meeting": shien, "member": member, "item": item,
+            **program}
 
 
 def url_for(pattern, o):
@@ -92,6 +110,7 @@ def url_for(pattern, o):
               "action_id": o["action"].pk, "follow_up_id": o["follow_up"].pk, "meeting_id": o["meeting"].pk,
               "member_id": o["member"].pk, "item_id": o["item"].pk, "fmt": "xlsx", "form": "notes",
               "candidate_id": 0, "link_id": 0}
+    values.update(o.get("url_values", {}))
     missing = [k for k in pattern.pattern.converters if k not in values]
     if missing:
         raise LookupError(f"{pattern.name}: アクセス表に {missing} の値がありません")
@@ -99,7 +118,7 @@ def url_for(pattern, o):
 
 
 def sees_person(persona, state):
-    return (persona in ("same_agency", "meeting_member") or persona in COORDINATING
+    return (persona in ("same_agency", "meeting_member") or persona in COORDINATING | PROGRAM_STAFF
             or (persona == "referred_agency" and state != "withdrawn"))
 
 
@@ -111,6 +130,10 @@ def expected(kind, name, persona, state):
     """Allowed status codes for (route, persona, state)."""
     if persona == "anonymous":
         return {302}
+    if kind in PROGRAM_KINDS or name in PROGRAM_ROUTES:
+        return expected_program(kind, name, persona, state, sees_person)
+    if persona in PROGRAM_STAFF:  # 地域福祉課 like the manager, but may not convene meetings
+        return {403} if name == "meeting_new" else expected(kind, name, "manager", state)
     has_agency = persona not in ("sysadmin", "prefecture", "meeting_member")
     if name in ("meeting_list", "today"):
         return {200}
@@ -152,6 +175,10 @@ def expected(kind, name, persona, state):
         if name == "meeting_member_acknowledge":
             return {302}
         return {403}
+    if kind == "identity_review":  # 名寄せ: the data steward (coordinator role) only; ids 0 do not exist
+        if persona != "coordinator":
+            return {403}
+        return {200} if name == "identity_review" else {404}
     if kind not in ("person", "consultation"):
         raise LookupError(f"種類 {kind!r} の期待値がアクセス表にありません")
     if kind == "consultation":

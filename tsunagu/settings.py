@@ -38,10 +38,13 @@ INSTALLED_APPS = [
     "tsunagu.privacy",
     "tsunagu.people",
     "tsunagu.intake",
+    "tsunagu.identity",
     "tsunagu.casework",
     "tsunagu.meetings",
     "tsunagu.evaluation",
     "tsunagu.community",
+    "tsunagu.outreach",
+    "tsunagu.participation",
 ]
 
 MIDDLEWARE = [

@@ -2,10 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tsunagu.casework import views as casework
+from tsunagu.community import views as community
 from tsunagu.core import views as core
 from tsunagu.directory import views as directory
+from tsunagu.evaluation import views as evaluation
+from tsunagu.identity.urls import urlpatterns as identity_urls
 from tsunagu.intake import views as intake
+from tsunagu.meetings import governance_views as governance
 from tsunagu.meetings import views as meetings
+from tsunagu.outreach import views as outreach
+from tsunagu.participation import views as participation
 from tsunagu.people import views as people
 from tsunagu.privacy import views as privacy
 
@@ -20,6 +26,11 @@ urlpatterns = [
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),
     path("directory/organisation/", directory.organisation, name="organisation"),
     path("audit/", privacy.audit_log, name="audit_log"),
+    path("evaluation/", evaluation.dashboard, name="evaluation_dashboard"),
+    path("evaluation/report.<str:fmt>", evaluation.report_download, name="evaluation_report"),
+    path("evaluation/prefecture-stats.json", evaluation.prefecture_stats_export, name="prefecture_stats_export"),
+    path("prefecture/", evaluation.prefecture_dashboard, name="prefecture_dashboard"),
+    path("prefecture/activities/", evaluation.prefecture_activities, name="prefecture_activities"),
     path("intake/", intake.consultation_list, name="consultation_list"),
     path("intake/new/", intake.consultation_new, name="consultation_new"),
     path("intake/<int:consultation_id>/", intake.consultation_detail, name="consultation_detail"),
@@ -36,6 +47,7 @@ urlpatterns = [
     path("people/search/", people.person_search, name="person_search"),
     path("people/<int:person_id>/", people.person_detail, name="person_detail"),
     path("consents/<int:consent_id>/withdraw/", people.consent_withdraw, name="consent_withdraw"),
+    *identity_urls,
     path("intake/<int:consultation_id>/export.<str:fmt>", casework.consultation_export, name="consultation_export"),
     path("today/", casework.today, name="today"),
     path("cases/", casework.case_list, name="case_list"),
@@ -64,6 +76,38 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/items/<int:item_id>/close/", meetings.meeting_item_close,
          name="meeting_item_close"),
     path("meetings/<int:meeting_id>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
+    path("outreach/", outreach.target_list, name="outreach_target_list"),
+    path("outreach/new/", outreach.target_new, name="outreach_target_new"),
+    path("outreach/agreements/", outreach.agreement_list, name="outreach_agreements"),
+    path("outreach/<int:target_id>/", outreach.target_detail, name="outreach_target_detail"),
+    path("outreach/<int:target_id>/contacts/", outreach.target_contact, name="outreach_target_contact"),
+    path("outreach/<int:target_id>/stage/", outreach.target_stage, name="outreach_target_stage"),
+    path("outreach/<int:target_id>/agenda/", outreach.target_agenda, name="outreach_target_agenda"),
+    path("outreach/<int:target_id>/consent/", outreach.target_consent, name="outreach_target_consent"),
+    path("participation/", participation.participation_home, name="participation_home"),
+    path("participation/resources/", participation.resource_list, name="resource_list"),
+    path("participation/resources/new/", participation.resource_new, name="resource_new"),
+    path("participation/resources/<int:resource_id>/", participation.resource_detail, name="resource_detail"),
+    path("participation/resources/<int:resource_id>/host-support/", participation.host_support_add,
+         name="host_support_add"),
+    path("participation/people/<int:person_id>/", participation.participant, name="participant"),
+    path("participation/people/<int:person_id>/needs/", participation.needs_save, name="participation_needs"),
+    path("participation/people/<int:person_id>/propose/", participation.propose, name="participation_propose"),
+    path("participation/people/<int:person_id>/gap/", participation.gap_record, name="participation_gap"),
+    path("participation/placements/<int:placement_id>/status/", participation.placement_advance,
+         name="participation_advance"),
+    path("participation/placements/<int:placement_id>/checkins/<int:checkin_id>/", participation.checkin_done,
+         name="participation_checkin"),
+    path("community/", community.district_view, name="district_view"),
+    path("community/places/<int:place_id>/", community.place_detail, name="place_detail"),
+    path("community/gaps/", community.gap_list, name="gap_list"),
+    path("community/gaps/<int:gap_id>/status/", community.gap_status, name="gap_status"),
+    path("governance/", governance.governance_home, name="governance_home"),
+    path("governance/meetings/<int:meeting_id>/", governance.governance_meeting, name="governance_meeting"),
+    path("governance/difficult-cases/", governance.difficult_case_list, name="difficult_case_list"),
+    path("governance/roster/", governance.roster, name="roster"),
+    path("governance/roster/export.xlsx", governance.roster_export, name="roster_export"),
+    path("governance/trainings/", governance.training_list, name="training_list"),
 ]
 
 handler400 = "tsunagu.core.views.error_400"

@@ -145,3 +145,23 @@ def test_coordinator_builds_a_plan_approves_it_and_downloads_the_plan_sheet(page
     assert data.startswith(b"%PDF")
     assert download.value.suggested_filename.endswith(".pdf")
     assert "プランシート" in download.value.suggested_filename
+
+
+def test_manager_opens_the_dashboard_changes_year_and_downloads_excel(page, demo):
+    import io
+
+    from openpyxl import load_workbook
+
+    login(page, "imizu.manager", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="評価", exact=True).click()
+    page.get_by_role("heading", name="評価ダッシュボード").wait_for()
+    page.get_by_label("年度").select_option(label="令和7年度")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_url("**fy=2025*")
+    assert page.locator("table").first.is_visible() and page.locator("svg").count() >= 1
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel").click()
+    wb = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert "包括的相談支援" in wb.sheetnames
+    assert download.value.suggested_filename == "評価報告_射水市_令和7年度.xlsx"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 from tsunagu.privacy.policy import (
@@ -88,16 +88,11 @@ def case_detail(request, case_id: int):
     return render(request, "casework/case_detail.html", _case_context(request, case))
 
 
-def _post(request, case, form, action, success, form_name, redirect_to=None):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(redirect_to or "case_detail", case_id=case.pk)
-    return render(request, "casework/case_detail.html", _case_context(request, case, **{form_name: form}), status=400)
+def _post(request, case, form, action, success, form_name):
+    return submit(request, form, action, success=success,
+                  on_success=lambda _: redirect("case_detail", case_id=case.pk),
+                  on_error=lambda form: render(request, "casework/case_detail.html",
+                                               _case_context(request, case, **{form_name: form}), status=400))
 
 
 @login_required

@@ -1,5 +1,9 @@
-"""Community building (地域づくり): places and bases (拠点・居場所)."""
+"""Community building (地域づくり): places and bases (拠点・居場所) and their usage figures (利用実績).
 
+地域課題 (resource gaps) live in meetings.ResourceGap; this app shows them by district (see districts.py).
+"""
+
+from django.conf import settings
 from django.db import models
 
 from tsunagu.core.models import TenantModel
@@ -15,6 +19,7 @@ class Place(TenantModel):  # 拠点・居場所
     address = models.CharField("所在地", max_length=300, blank=True)
     phone = models.CharField("電話", max_length=40, blank=True)
     audience = models.CharField("対象", max_length=200, blank=True)
+    schedule = models.CharField("開催日時", max_length=200, blank=True, help_text="例: 毎週水曜 10:00〜11:30")
     note = models.TextField("備考", blank=True)
     active = models.BooleanField("有効", default=True)
     sort_order = models.PositiveIntegerField("並び順", default=0)
@@ -27,3 +32,22 @@ class Place(TenantModel):  # 拠点・居場所
 
     def __str__(self) -> str:
         return self.name
+
+
+class UsageRecord(TenantModel):  # 利用実績（期間ごと）
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="usage", verbose_name="拠点")
+    period_start = models.DateField("期間（開始）")
+    period_end = models.DateField("期間（終了）")
+    groups = models.PositiveIntegerField("団体・グループ数", default=0)
+    participants = models.PositiveIntegerField("参加者数（実人数）", default=0)
+    total_visits = models.PositiveIntegerField("延べ利用者数", default=0)
+    note = models.TextField("備考", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "利用実績"
+        verbose_name_plural = "利用実績"
+        ordering = ["-period_start", "-id"]
+        constraints = [models.UniqueConstraint(fields=["place", "period_start", "period_end"],
+                                               name="usage_period_unique")]

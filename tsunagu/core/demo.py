@@ -78,4 +78,14 @@ def load_demo(*, households: int = 300) -> list[tuple[DemoUser, Staff]]:
     from tsunagu.casework.demo import load_casework_demo
 
     load_casework_demo(municipalities["imizu"])
+    from tsunagu.community.demo import load_community_demo
+    from tsunagu.outreach.demo import load_outreach_demo
+    from tsunagu.participation.demo import load_participation_demo
+
+    load_outreach_demo(municipalities["imizu"])
+    load_participation_demo(municipalities["imizu"])
+    load_community_demo(municipalities["imizu"])
+    from tsunagu.meetings.governance_demo import load_governance_demo
+
+    load_governance_demo(municipalities["imizu"])
     return out

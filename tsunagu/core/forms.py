@@ -43,3 +43,25 @@ def apply_domain_error(form: forms.Form, error) -> None:
     """Show a service's DomainError on the form field it names (or at the top of the form)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def submit(request, form, action, *, success: str, on_success, on_error):
+    """The one way a page runs a service from a form.
+
+    Validates `form`, calls `action(cleaned_data)`; a DomainError becomes an error on the field it names and the
+    page is shown again with everything the user typed (`on_error(form)`); success adds a message and returns
+    `on_success(result)` (usually a redirect).
+    """
+    from django.contrib import messages
+
+    from tsunagu.core.errors import DomainError
+
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, success)
+            return on_success(result)
+    return on_error(form)

@@ -9,8 +9,11 @@ from tsunagu.core.wareki import fiscal_year_of
 
 @login_required
 def home(request):
+    from tsunagu.casework.today import today_for
+
     user = request.user
     return render(request, "core/home.html", {
+        "work": today_for(user) if user.agency_id else {},
         "roles": user.roles.filter(active=True),
         "today": timezone.localdate(),
         "fiscal_year": fiscal_year_of(timezone.localdate()),

@@ -192,6 +192,17 @@ class Place(Strict):
     note: str | None = None
 
 
+class LogicModelEntry(Strict):
+    """ロジックモデル: an activity (活動) linked to its outputs (アウトプット) and outcomes (アウトカム).
+    Outputs and outcomes are KPI codes; `outcome_statements` are goals without an indicator yet."""
+
+    activity: str = Field(min_length=1, description="活動・事業 e.g. 多機関協働事業")
+    policy: str | None = Field(default=None, description="基本方針")
+    outputs: list[Code] = Field(default_factory=list, description="アウトプット指標（KPI コード）")
+    outcomes: list[Code] = Field(default_factory=list, description="アウトカム指標（KPI コード）")
+    outcome_statements: list[str] = Field(default_factory=list, description="目指す状態（事業目標）")
+
+
 class MemberMunicipality(Strict):
     """For a prefecture profile: a municipality in it and the years it ran the program."""
 
@@ -221,4 +232,5 @@ class Profile(Strict):
     meeting_types: list[MeetingType] = Field(default_factory=list)
     kpis: list[Kpi] = Field(default_factory=list)
     places: list[Place] = Field(default_factory=list)
+    logic_model: list[LogicModelEntry] = Field(default_factory=list)
     municipalities: list[MemberMunicipality] = Field(default_factory=list)

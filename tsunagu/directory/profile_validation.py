@@ -158,6 +158,13 @@ def check_references(p: Profile, filename: str) -> list[Problem]:
         if place.district and place.district not in districts:
             problems.append(Problem(filename, f"places[{i}].district",
                                     f"地区 {place.district!r} は districts に定義されていません"))
+    kpi_codes = {k.code for k in p.kpis}
+    for i, entry in enumerate(p.logic_model):
+        for section in ("outputs", "outcomes"):
+            for j, code in enumerate(getattr(entry, section)):
+                if code not in kpi_codes:
+                    problems.append(Problem(filename, f"logic_model[{i}].{section}[{j}]",
+                                            f"指標 {code!r} は kpis に定義されていません"))
     if p.kind == "prefecture" and not p.municipalities:
         problems.append(Problem(filename, "municipalities", "都道府県のプロファイルには市町村の一覧が必要です"))
     if p.kind == "municipality" and p.municipalities:

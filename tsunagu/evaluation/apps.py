@@ -5,3 +5,10 @@ class EvaluationConfig(AppConfig):
     name = "tsunagu.evaluation"
     label = "evaluation"
     verbose_name = "評価"
+
+    def ready(self):
+        from tsunagu.privacy.actions import register
+
+        register({"export.data": "データ出力", "evaluation.viewed": "評価ダッシュボードの閲覧",
+                  "evaluation.manual_saved": "手入力実績の保存", "prefecture.stats_exported": "県への統計出力",
+                  "prefecture.stats_imported": "市町村統計の取込", "export.csv": "CSV出力"})

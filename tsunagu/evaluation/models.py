@@ -38,3 +38,104 @@ class KpiTarget(TenantModel):  # 年度目標
         verbose_name_plural = "年度目標"
         ordering = ["fiscal_year"]
         constraints = [models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="kpitarget_year_unique")]
+
+
+class ManualActual(TenantModel):  # 手入力の実績
+    """Actuals of KPIs the records cannot compute (kind "manual", or figures kept outside tsunagu)."""
+
+    kpi = models.ForeignKey(KpiDefinition, on_delete=models.CASCADE, related_name="manual_actuals")
+    fiscal_year = models.PositiveIntegerField("年度")
+    value = models.FloatField("実績値")
+    note = models.CharField("出典・備考", max_length=300, blank=True)
+    recorded_by = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("入力日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "手入力の実績"
+        verbose_name_plural = "手入力の実績"
+        constraints = [models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="manualactual_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.fiscal_year}: {self.value}"
+
+
+class PrefectureStat(TenantModel):  # 県が取り込んだ市町村の集計値（個人を識別しない）
+    """One aggregated, small-count-suppressed figure of a member municipality, imported by the prefecture.
+    `municipality` is the prefecture that owns the row; `member` the municipality the figure describes."""
+
+    member = models.ForeignKey("directory.PrefectureMember", on_delete=models.CASCADE, related_name="stats")
+    fiscal_year = models.PositiveIntegerField("年度")
+    code = models.CharField("指標コード", max_length=64)
+    name = models.CharField("指標", max_length=200)
+    area = models.CharField("事業区分", max_length=20)
+    unit = models.CharField("単位", max_length=20)
+    value = models.FloatField("値", null=True, blank=True)
+    suppressed = models.BooleanField("秘匿（3未満）", default=False)
+    imported_at = models.DateTimeField("取込日時", auto_now=True)
+
+    class Meta:
+        verbose_name = "市町村の集計値"
+        verbose_name_plural = "市町村の集計値"
+        constraints = [models.UniqueConstraint(fields=["member", "fiscal_year", "code"], name="prefstat_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.fiscal_year} {self.name}"
+
+    @property
+    def display(self) -> str:
+        if self.suppressed:
+            return "<3"
+        return "—" if self.value is None else f"{self.value:g}"
+
+
+class SupporterConsultation(TenantModel):  # 支援者支援（都道府県）
+    """A consultation from front-line staff of a member municipality, about a case without identifying it."""
+
+    STATUS_CHOICES = [("open", "対応中"), ("done", "完了")]
+
+    member = models.ForeignKey("directory.PrefectureMember", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="相談元の市町村")
+    received_on = models.DateField("受付日")
+    consulter_role = models.CharField("相談者の役割", max_length=100, help_text="例: 相談支援包括化推進員")
+    topic = models.TextField("相談内容（個人を特定できる情報は書かない）")
+    response = models.TextField("助言・対応", blank=True)
+    status = models.CharField("状態", max_length=8, choices=STATUS_CHOICES, default="open")
+    recorded_by = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "支援者支援"
+        verbose_name_plural = "支援者支援"
+        ordering = ["-received_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.received_on}"
+
+
+class Survey(TenantModel):  # 実態調査
+    title = models.CharField("調査名", max_length=200)
+    fiscal_year = models.PositiveIntegerField("年度")
+    question = models.TextField("調査項目")
+
+    class Meta:
+        verbose_name = "実態調査"
+        verbose_name_plural = "実態調査"
+        ordering = ["-fiscal_year", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyResult(TenantModel):  # 実態調査の市町村別回答
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="results")
+    member = models.ForeignKey("directory.PrefectureMember", on_delete=models.PROTECT, related_name="+")
+    value = models.FloatField("数値回答", null=True, blank=True)
+    answer = models.TextField("回答", blank=True)
+
+    class Meta:
+        verbose_name = "実態調査の回答"
+        verbose_name_plural = "実態調査の回答"
+        constraints = [models.UniqueConstraint(fields=["survey", "member"], name="surveyresult_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.member}"
+

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.directory.lookup import responsible_agencies
 from tsunagu.people.models import Person
 from tsunagu.privacy.audit import log_action
@@ -129,17 +129,12 @@ def consultation_detail(request, consultation_id: int):
 
 def _act(request, consultation, form, action, success: str, form_name: str):
     """Run a service from a detail-page form; on a domain error show the page again with the input kept."""
-    if form.is_valid():
-        try:
-            result = action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return result
-    consultation = access_consultation_by_id(request.user, consultation.pk)
-    return render(request, "intake/consultation_detail.html",
-                  _detail_context(request, consultation, **{form_name: form}), status=400)
+    def failed(form):
+        fresh = access_consultation_by_id(request.user, consultation.pk)
+        return render(request, "intake/consultation_detail.html",
+                      _detail_context(request, fresh, **{form_name: form}), status=400)
+
+    return submit(request, form, action, success=success, on_success=lambda result: result, on_error=failed)
 
 
 @login_required
@@ -257,16 +252,10 @@ def _require_side(request, referral, side: str):
 
 
 def _referral_act(request, referral, form, action, success, form_name):
-    if form.is_valid():
-        try:
-            result = action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("referral_detail", referral_id=result.pk)
-    return render(request, "intake/referral_detail.html",
-                  _referral_context(request, referral, **{form_name: form}), status=400)
+    return submit(request, form, action, success=success,
+                  on_success=lambda result: redirect("referral_detail", referral_id=result.pk),
+                  on_error=lambda form: render(request, "intake/referral_detail.html",
+                                               _referral_context(request, referral, **{form_name: form}), status=400))
 
 
 @login_required

@@ -11,4 +11,8 @@ register({
     "meeting.item_closed": "支援会議での共有終了",
     "meeting.minutes_saved": "議事録の保存",
     "resource_gap.recorded": "地域課題の記録",
+    "governance.topic_added": "全体会議等の議題の追加",
+    "governance.difficult_case_recorded": "困難事例の記録",
+    "governance.roster_entry_added": "業務担当名簿の追加",
+    "governance.training_recorded": "研修の記録",
 })

@@ -123,3 +123,6 @@ class ResourceGap(TenantModel):  # 地域課題（社会資源の不足）
 
     def __str__(self) -> str:
         return self.title
+
+
+from .governance_models import DifficultCase, MeetingTopic, RosterEntry, Training  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -70,15 +70,10 @@ def meeting_detail(request, meeting_id: int):
 
 
 def _post(request, meeting, form, action, success, form_name):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("meeting_detail", meeting_id=meeting.pk)
-    return render(request, "meetings/meeting_detail.html", _context(request, meeting, **{form_name: form}), status=400)
+    return submit(request, form, action, success=success,
+                  on_success=lambda _: redirect("meeting_detail", meeting_id=meeting.pk),
+                  on_error=lambda form: render(request, "meetings/meeting_detail.html",
+                                               _context(request, meeting, **{form_name: form}), status=400))
 
 
 @login_required

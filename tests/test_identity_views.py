@@ -1,0 +1,174 @@
+"""名寄せ pages: the reviewer's queue and decisions, the intake fragment, and the access matrix for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tsunagu.identity import services
+from tsunagu.identity.models import IdentityLink, MatchCandidate
+from tsunagu.privacy.models import AuditEvent
+
+from .test_access_matrix import routes
+from .test_identity import consult, pair  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def queued(imizu, pair):  # noqa: F811
+    services.run_batch(imizu)
+    return MatchCandidate.objects.get(kind="person")
+
+
+def test_it_shows_the_queue_to_the_data_steward_only_what_is_needed(client, coordinator, queued):
+    client.force_login(coordinator)
+    body = client.get("/identity/review/").content.decode()
+    assert "名寄せの確認" in body and "高橋 一郎" in body and "髙橋 一郎" in body
+    assert "小島" in body  # the district, not the house number
+    assert "1-2-3" not in body and "0766" not in body
+    assert "秘密の主訴" not in body and "通院中の病名" not in body and "債務" not in body
+    assert "新湊西地域包括支援センター" in body  # which agencies hold records
+    event = AuditEvent.objects.get(action="identity.queue_viewed")
+    assert event.detail["candidates"] == [queued.pk]
+
+
+def test_it_shows_the_nav_link_to_reviewers_only(client, coordinator, intake_a):
+    client.force_login(coordinator)
+    assert "名寄せ確認" in client.get("/").content.decode()
+    client.force_login(intake_a)
+    assert "名寄せ確認" not in client.get("/").content.decode()
+
+
+def test_it_refuses_the_queue_to_everyone_else(client, intake_a, staff_b, manager, sysadmin, queued):
+    for user in (intake_a, staff_b, manager, sysadmin):
+        client.force_login(user)
+        for url in ("/identity/review/", f"/identity/review/{queued.pk}/"):
+            response = client.get(url)
+            assert response.status_code == 403
+            assert "Traceback" not in response.content.decode()
+        assert client.post(f"/identity/review/{queued.pk}/decide/", {"decision": "merge"}).status_code == 403
+    assert not IdentityLink.objects.exists()
+
+
+def test_it_merges_and_unmerges_from_the_pages(client, coordinator, queued):
+    client.force_login(coordinator)
+    page = client.get(f"/identity/review/{queued.pk}/").content.decode()
+    assert "生年月日一致" in page and "同一として確定する" in page
+    assert AuditEvent.objects.filter(action="identity.candidate_viewed").exists()
+    response = client.post(f"/identity/review/{queued.pk}/decide/", {"decision": "merge", "note": "確認済み"})
+    assert response.status_code == 302
+    link = IdentityLink.objects.get()
+    page = client.get(f"/identity/review/{queued.pk}/").content.decode()
+    assert "確定を取り消す" in page
+    response = client.post(f"/identity/links/{link.pk}/unmerge/", {"note": ""}, follow=True)
+    assert "取り消しの理由を入力してください" in response.content.decode()
+    assert IdentityLink.objects.exists()
+    response = client.post(f"/identity/links/{link.pk}/unmerge/", {"note": "別人と判明"}, follow=True)
+    assert "名寄せを取り消しました" in response.content.decode()
+    assert not IdentityLink.objects.exists()
+    queued.refresh_from_db()
+    assert queued.status == "open"
+
+
+def test_a_bad_decision_gets_a_japanese_error(client, coordinator, queued):
+    client.force_login(coordinator)
+    response = client.post(f"/identity/review/{queued.pk}/decide/", {"decision": "maybe"})
+    assert response.status_code == 400
+    assert "判断を選んでください" in response.content.decode()
+    services.reject_candidate(coordinator, queued)
+    response = client.post(f"/identity/review/{queued.pk}/decide/", {"decision": "merge"})
+    assert response.status_code == 400
+    assert "のため確定できません" in response.content.decode()
+
+
+def test_the_intake_fragment_shows_visible_candidates_only(client, intake_a, staff_b):
+    consult(intake_a)
+    query = {"name": "髙橋 一郎", "kana": "たかはし いちろう", "birth_date": "昭和55年3月1日",
+             "address": "射水市小島1-2-3", "phone": "0766837171"}
+    client.force_login(intake_a)
+    body = client.get("/identity/candidates/", query).content.decode()
+    assert "高橋 一郎" in body and "同一人物の可能性が高い" in body and "生年月日一致" in body
+    assert AuditEvent.objects.filter(action="identity.intake_candidates").exists()
+    client.force_login(staff_b)
+    body = client.get("/identity/candidates/", query).content.decode()
+    assert "高橋 一郎" not in body and "見つかりませんでした" in body
+
+
+def test_the_intake_fragment_reads_the_intake_form_fields(client, intake_a):
+    consult(intake_a)
+    client.force_login(intake_a)
+    body = client.get("/identity/candidates/", {"name": "高橋一郎", "kana": "タカハシイチロウ", "birth_date": "S55.3.1",
+                                                "sex": "male", "member1_name": "高橋 和子"}).content.decode()
+    assert "高橋 一郎" in body
+
+
+def test_the_intake_fragment_explains_a_bad_date(client, intake_a):
+    client.force_login(intake_a)
+    body = client.get("/identity/candidates/", {"name": "高橋", "birth_date": "昭和99年13月1日"}).content.decode()
+    assert "存在しない日付" in body or "読めません" in body or "期間外" in body
+
+
+IDENTITY_ROUTES = {  # name → (url, method)
+    "identity_review": ("/identity/review/", "GET"),
+    "identity_candidate": ("/identity/review/{c}/", "GET"),
+    "identity_candidate_decide": ("/identity/review/{c}/decide/", "POST"),
+    "identity_link_unmerge": ("/identity/links/{l}/unmerge/", "POST"),
+    "identity_intake_candidates": ("/identity/candidates/?name=%E9%AB%98%E6%A9%8B", "GET"),
+}
+
+
+def test_every_identity_route_is_marked():
+    mine = {p.name: p.callback.personal_data for p in routes() if p.name.startswith("identity_")}
+    assert mine == {"identity_review": "identity_review", "identity_candidate": "identity_review",
+                    "identity_candidate_decide": "identity_review", "identity_link_unmerge": "identity_review",
+                    "identity_intake_candidates": "search"}
+
+
+def test_every_persona_on_every_identity_route(client, imizu, pair, coordinator, intake_a, staff_b,  # noqa: F811
+                                               manager, sysadmin, fussa_staff, prefecture_user, make_staff):
+    """Only the data steward reaches the queue; the fragment needs an agency; nobody sees another city."""
+    services.run_batch(imizu)
+    candidate = MatchCandidate.objects.get(kind="person")
+    link = services.merge_candidate(coordinator, MatchCandidate.objects.filter(kind="household").first())
+    member = make_staff(imizu, "member", "meeting_member", None)
+    fussa_coord = make_staff(fussa_staff.municipality, "fussa_coord", "coordinator", fussa_staff.agency)
+    personas = {"coordinator": coordinator, "intake_a": intake_a, "staff_b": staff_b, "manager": manager,
+                "sysadmin": sysadmin, "fussa_staff": fussa_staff, "fussa_coord": fussa_coord,
+                "prefecture": prefecture_user, "member": member, "anonymous": None}
+    failures = []
+    for name, (url, method) in IDENTITY_ROUTES.items():
+        url = url.format(c=candidate.pk, l=link.pk)
+        for label, user in personas.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            response = client.post(url, {}) if method == "POST" else client.get(url)
+            if user is None:
+                allowed = {302}
+            elif name == "identity_intake_candidates":
+                allowed = {200} if user.agency_id else {403}
+            elif label == "coordinator":
+                allowed = {200} if method == "GET" else {400, 302}
+            elif label == "fussa_coord":
+                allowed = {200} if name == "identity_review" else {404}
+            else:
+                allowed = {403}
+            body = response.content.decode()
+            leak = response.status_code == 200 and "一郎" in body and label != "coordinator" and label != "intake_a"
+            if response.status_code not in allowed or leak or "Traceback" in body:
+                failures.append(f"{name} {label}: {response.status_code} (期待 {allowed}){' 氏名' if leak else ''}")
+    assert failures == []
+    assert IdentityLink.objects.filter(pk=link.pk).exists()  # an empty POST changed nothing
+
+
+def test_birth_date_is_hidden_for_a_statutory_referral(client, intake_a, staff_b):
+    from tsunagu.intake import services as intake
+
+    c = consult(intake_a)
+    intake.refer_consultation(intake_a, c, to_agency=staff_b.agency, statutory_basis="vital")
+    client.force_login(staff_b)
+    body = client.get("/identity/candidates/", {"name": "高橋 一郎", "kana": "タカハシ イチロウ",
+                                                "birth_date": "1980-03-01"}).content.decode()
+    assert "高橋 一郎" in body
+    assert "昭和55" not in body and "生年月日一致" not in body
+    assert dt.date(1980, 3, 1).isoformat() not in body

@@ -1,0 +1,60 @@
+from django import forms
+
+from tsunagu.directory.models import PrefectureMember
+
+from .models import Survey
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _members(prefecture):
+    return PrefectureMember.objects.filter(municipality=prefecture, active=True)
+
+
+class SupporterForm(forms.Form):
+    member = forms.ModelChoiceField(label="相談元の市町村", queryset=PrefectureMember.objects.none(),
+                                    error_messages={"required": "市町村を選んでください。"})
+    received_on = forms.DateField(label="受付日", widget=DATE, error_messages={"required": "受付日を入力してください。"})
+    consulter_role = forms.CharField(label="相談者の役割", max_length=100, required=False)
+    topic = forms.CharField(label="相談内容（個人を特定できる情報は書かない）", widget=forms.Textarea(attrs={"rows": 3}),
+                            error_messages={"required": "相談内容を入力してください。"})
+    response = forms.CharField(label="助言・対応", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _members(prefecture)
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label="調査名", max_length=200, error_messages={"required": "調査名を入力してください。"})
+    fiscal_year = forms.IntegerField(label="年度（西暦）", min_value=2000, max_value=2100,
+                                     error_messages={"required": "年度を入力してください。"})
+    question = forms.CharField(label="調査項目", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SurveyResultForm(forms.Form):
+    survey = forms.ModelChoiceField(label="調査", queryset=Survey.objects.none(),
+                                    error_messages={"required": "調査を選んでください。"})
+    member = forms.ModelChoiceField(label="市町村", queryset=PrefectureMember.objects.none(),
+                                    error_messages={"required": "市町村を選んでください。"})
+    value = forms.FloatField(label="数値回答", required=False)
+    answer = forms.CharField(label="回答", required=False, max_length=2000)
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = _members(prefecture)
+        self.fields["survey"].queryset = Survey.objects.filter(municipality=prefecture)
+
+
+class TrainingForm(forms.Form):
+    title = forms.CharField(label="研修名", max_length=200, error_messages={"required": "研修名を入力してください。"})
+    held_on = forms.DateField(label="開催日", widget=DATE, error_messages={"required": "開催日を入力してください。"})
+    place = forms.CharField(label="場所", max_length=200, required=False)
+    audience = forms.CharField(label="対象", max_length=200, required=False)
+    participants = forms.IntegerField(label="参加者数", min_value=0, required=False)
+    members = forms.ModelMultipleChoiceField(label="参加した市町村", queryset=PrefectureMember.objects.none(),
+                                             required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _members(prefecture)

@@ -1,0 +1,271 @@
+"""Actuals of the profile's KPIs, computed from the records for any fiscal year (年度) and month.
+
+Each KPI kind the code knows has one function here (or registered by the app that owns the data); they count
+rows of one municipality in a date range, never read personal fields, and return aggregate numbers only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Min
+
+from tsunagu.core.wareki import fiscal_year_range
+
+from .models import KpiDefinition, KpiTarget, ManualActual
+
+JST = ZoneInfo("Asia/Tokyo")
+Computer = Callable[[object, dt.datetime, dt.datetime, dict], float | None]
+COMPUTERS: dict[str, Computer] = {}
+
+
+def computes(kind: str):
+    def register(fn: Computer) -> Computer:
+        COMPUTERS[kind] = fn
+        return fn
+    return register
+
+
+def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start 00:00 JST, end+1 00:00 JST) as aware datetimes."""
+    return (dt.datetime.combine(start, dt.time.min, tzinfo=JST),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=JST))
+
+
+def _agency_filter(qs, filters: dict, field: str = "agency__code"):
+    codes = filters.get("agencies")
+    return qs.filter(**{f"{field}__in": codes}) if codes else qs
+
+
+@computes("multiagency_cases")
+def _multiagency_cases(m, start, end, filters):
+    from tsunagu.casework.models import Case
+
+    return Case.objects.filter(municipality=m, opened_at__gte=start, opened_at__lt=end).count()
+
+
+@computes("plans_created")
+def _plans_created(m, start, end, filters):
+    from tsunagu.casework.models import SupportPlan
+
+    qs = SupportPlan.objects.filter(municipality=m, created_at__gte=start, created_at__lt=end)
+    if not filters.get("include_revisions"):
+        qs = qs.filter(version=1)
+    return qs.count()
+
+
+def _meetings_held(m, start, end, filters, kinds):
+    from tsunagu.meetings.models import Meeting
+
+    qs = Meeting.objects.filter(municipality=m, status=Meeting.HELD, scheduled_at__gte=start, scheduled_at__lt=end)
+    if filters.get("meeting_types"):
+        return qs.filter(meeting_type__code__in=filters["meeting_types"]).count()
+    return qs.filter(meeting_type__kind__in=kinds).count()
+
+
+@computes("jusoteki_meetings_held")
+def _jusoteki(m, start, end, filters):
+    return _meetings_held(m, start, end, filters, ["重層的支援会議", "統合会議"])
+
+
+@computes("shien_meetings_held")
+def _shien(m, start, end, filters):
+    return _meetings_held(m, start, end, filters, ["支援会議"])
+
+
+def _field_filter(qs, m, filters: dict):
+    """Filter by the agency's field (分野); JSON lists are matched in Python so SQLite and PostgreSQL agree."""
+    field = filters.get("field")
+    if not field:
+        return qs
+    from tsunagu.directory.models import Agency
+
+    ids = [a.pk for a in Agency.objects.filter(municipality=m) if field in (a.fields or [])]
+    return qs.filter(agency_id__in=ids)
+
+
+@computes("consultations_total")
+def _consultations_total(m, start, end, filters):
+    from tsunagu.intake.models import Consultation
+
+    qs = Consultation.objects.filter(municipality=m, received_at__gte=start, received_at__lt=end)
+    return _field_filter(_agency_filter(qs, filters), m, filters).count()
+
+
+@computes("consultations_new")
+def _consultations_new(m, start, end, filters):
+    """Consultations in the period that are the person's first at that agency (新規相談)."""
+    from tsunagu.intake.models import Consultation
+
+    qs = _field_filter(_agency_filter(Consultation.objects.filter(municipality=m), filters), m, filters)
+    firsts = qs.values("person_id", "agency_id").annotate(first=Min("received_at"))
+    return sum(1 for row in firsts if start <= row["first"] < end)
+
+
+@computes("referrals_returned")
+def _referrals_returned(m, start, end, filters):
+    from tsunagu.intake.models import Referral
+
+    return Referral.objects.filter(municipality=m, status=Referral.RETURNED, responded_at__gte=start,
+                                   responded_at__lt=end).count()
+
+
+@computes("median_days_to_plan")
+def _median_days_to_plan(m, start, end, filters):
+    """Median days from the first consultation of a case to its first plan, for first plans made in the period."""
+    from tsunagu.casework.models import SupportPlan
+
+    days = []
+    for plan in SupportPlan.objects.filter(municipality=m, version=1, created_at__gte=start, created_at__lt=end
+                                           ).select_related("case__consultation"):
+        began = plan.case.consultation.received_at if plan.case.consultation else plan.case.opened_at
+        days.append((plan.created_at - began).total_seconds() / 86400)
+    return round(statistics.median(days), 1) if days else None
+
+
+@computes("closures")
+def _closures(m, start, end, filters):
+    from tsunagu.casework.models import Case
+
+    qs = Case.objects.filter(municipality=m, closed_at__gte=start, closed_at__lt=end)
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    return qs.count()
+
+
+@computes("places_count")
+def _places_count(m, start, end, filters):
+    return _places(m, filters).count()
+
+
+def _dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The inclusive date range of [start, end) bounds (for DateField records)."""
+    return start.astimezone(JST).date(), (end.astimezone(JST) - dt.timedelta(days=1)).date()
+
+
+@computes("outreach_targets")
+def _outreach_targets(m, start, end, filters):
+    from tsunagu.outreach.models import OutreachTarget
+
+    first, last = _dates(start, end)
+    return OutreachTarget.objects.filter(municipality=m, found_on__gte=first, found_on__lte=last).count()
+
+
+@computes("participation_plans")
+def _participation_plans(m, start, end, filters):
+    """Persons for whom participation support was first proposed in the period (参加支援のプラン)."""
+    from tsunagu.participation.models import Placement
+
+    first, last = _dates(start, end)
+    firsts = Placement.objects.filter(municipality=m).values("person_id").annotate(first=Min("proposed_on"))
+    return sum(1 for row in firsts if first <= row["first"] <= last)
+
+
+@computes("placements_active_3m")
+def _placements_active_3m(m, start, end, filters):
+    """Placements started in the period that were still going (or settled) 3 months after they started."""
+    from django.utils import timezone
+
+    from tsunagu.participation.models import Placement
+
+    first, last = _dates(start, end)
+    today = timezone.localdate()
+    count = 0
+    for p in Placement.objects.filter(municipality=m, started_on__gte=first, started_on__lte=last):
+        three_months = p.started_on + dt.timedelta(days=91)
+        if three_months > today:
+            continue  # too early to tell
+        stopped_early = p.status == Placement.INTERRUPTED and (p.ended_on is None or p.ended_on < three_months)
+        count += not stopped_early
+    return count
+
+
+def _places(m, filters):
+    from tsunagu.community.models import Place
+
+    qs = Place.objects.filter(municipality=m, active=True)
+    if filters.get("place_kind"):
+        qs = qs.filter(kind=filters["place_kind"])
+    if filters.get("places"):
+        qs = qs.filter(code__in=filters["places"])
+    if filters.get("project"):
+        qs = qs.filter(name__contains=filters["project"])
+    return qs
+
+
+@computes("place_users")
+def _place_users(m, start, end, filters):
+    """延べ利用者数 of usage records whose period starts in the range; None when nothing was recorded."""
+    from django.db.models import Sum
+
+    from tsunagu.community.models import UsageRecord
+
+    first, last = _dates(start, end)
+    total = UsageRecord.objects.filter(place__in=_places(m, filters), period_start__gte=first,
+                                       period_start__lte=last).aggregate(n=Sum("total_visits"))["n"]
+    return total
+
+
+@computes("community_projects")
+def _community_projects(m, start, end, filters):
+    """Areas (地区) where the project runs, counted from the places registered for it."""
+    places = list(_places(m, filters))
+    return len({p.district_id or f"place-{p.pk}" for p in places}) if places else 0
+
+
+@dataclass
+class KpiRow:
+    kpi: KpiDefinition
+    target: float | None
+    baseline: float | None
+    actual: float | None
+    manual: bool
+
+    @property
+    def rate(self) -> float | None:
+        if self.target in (None, 0) or self.actual is None:
+            return None
+        return round(self.actual / self.target * 100, 1)
+
+
+def actual_for(kpi: KpiDefinition, start: dt.date, end: dt.date) -> float | None:
+    fn = COMPUTERS.get(kpi.kind)
+    if fn is None:
+        return None
+    lo, hi = period_bounds(start, end)
+    return fn(kpi.municipality, lo, hi, kpi.filters or {})
+
+
+def fiscal_year_rows(municipality, fiscal_year: int) -> list[KpiRow]:
+    start, end = fiscal_year_range(fiscal_year)
+    kpis = list(KpiDefinition.objects.for_municipality(municipality).filter(active=True).select_related("municipality"))
+    targets = {t.kpi_id: t for t in KpiTarget.objects.filter(municipality=municipality, fiscal_year=fiscal_year)}
+    manual = {a.kpi_id: a.value for a in ManualActual.objects.filter(municipality=municipality,
+                                                                     fiscal_year=fiscal_year)}
+    rows = []
+    for kpi in kpis:
+        computed = None if kpi.kind == "manual" else actual_for(kpi, start, end)
+        use_manual = computed is None and kpi.pk in manual
+        t = targets.get(kpi.pk)
+        rows.append(KpiRow(kpi=kpi, target=t.target if t else None, baseline=t.baseline if t else None,
+                           actual=manual[kpi.pk] if use_manual else computed, manual=use_manual))
+    return rows
+
+
+def monthly(kpi: KpiDefinition, fiscal_year: int) -> list[tuple[str, float | None]]:
+    """Actuals per month of the fiscal year (4月 … 3月), for trend charts; months still to come are None."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    out = []
+    for i in range(12):
+        month = (3 + i) % 12 + 1
+        year = fiscal_year if month >= 4 else fiscal_year + 1
+        start = dt.date(year, month, 1)
+        end = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1))
+        out.append((f"{month}月", None if start > today else actual_for(kpi, start, end)))
+    return out

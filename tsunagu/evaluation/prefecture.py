@@ -1,0 +1,126 @@
+"""Statistics for the prefecture (都道府県): a municipality exports aggregated, non-identifying figures with
+small counts suppressed; the prefecture imports them. Prefecture users never see case data — only these files.
+
+File format `tsunagu-stats/1` (JSON):
+    {"format": "tsunagu-stats/1", "municipality": {"code": "162116", "name": "射水市"}, "fiscal_year": 2025,
+     "generated_at": "...", "figures": [{"code", "name", "area", "unit", "value": 12 | "<3" | null}]}
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import transaction
+from django.utils import timezone
+
+from tsunagu.core.errors import DomainError
+from tsunagu.directory.models import PrefectureMember
+from tsunagu.privacy.audit import log_action
+
+from .kpis import fiscal_year_rows
+from .models import PrefectureStat
+
+FORMAT = "tsunagu-stats/1"
+SUPPRESS_BELOW = 3
+COUNT_UNITS = {"件", "回", "人", "か所", "地域", "グループ"}
+TOP_KEYS = {"format", "municipality", "fiscal_year", "generated_at", "figures"}
+FIGURE_KEYS = {"code", "name", "area", "unit", "value"}
+IDENTIFYING = {"person", "persons", "name_kana", "kana", "birth_date", "address", "phone", "氏名", "住所", "生年月日",
+               "電話", "cases", "consultations", "records"}
+
+
+class StatsError(DomainError):
+    pass
+
+
+def _suppress(value, unit: str):
+    if value is None:
+        return None
+    if unit in COUNT_UNITS and 0 < value < SUPPRESS_BELOW:
+        return f"<{SUPPRESS_BELOW}"
+    return value
+
+
+def export_stats(municipality, fiscal_year: int, *, actor=None) -> bytes:
+    figures = [{"code": r.kpi.code, "name": r.kpi.name, "area": r.kpi.area, "unit": r.kpi.unit,
+                "value": _suppress(r.actual, r.kpi.unit)} for r in fiscal_year_rows(municipality, fiscal_year)]
+    data = {"format": FORMAT, "municipality": {"code": municipality.code, "name": municipality.name},
+            "fiscal_year": fiscal_year, "generated_at": timezone.now().isoformat(), "figures": figures}
+    log_action("prefecture.stats_exported", actor=actor, municipality=municipality,
+               actor_label="" if actor else "(コマンド)", detail={"fiscal_year": fiscal_year, "figures": len(figures)})
+    return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+def _problems(data) -> list[str]:
+    problems = []
+    if not isinstance(data, dict):
+        return ["ファイルの形式が正しくありません（JSON のオブジェクトではありません）"]
+    for key in data:
+        if key in IDENTIFYING:
+            problems.append(f"{key}: 個人を識別できる項目は取り込めません")
+        elif key not in TOP_KEYS:
+            problems.append(f"{key}: 未知の項目です")
+    if data.get("format") != FORMAT:
+        problems.append(f"format: {FORMAT} 形式のファイルではありません")
+    m = data.get("municipality")
+    if not isinstance(m, dict) or set(m) - {"code", "name"} or not m.get("name"):
+        problems.append("municipality: 団体コードと名称（code, name）だけを書いてください")
+    if not isinstance(data.get("fiscal_year"), int) or not 2000 <= data["fiscal_year"] <= 2100:
+        problems.append("fiscal_year: 年度（西暦）が正しくありません")
+    figures = data.get("figures")
+    if not isinstance(figures, list):
+        return problems + ["figures: 指標の一覧がありません"]
+    for i, f in enumerate(figures):
+        if not isinstance(f, dict):
+            problems.append(f"figures[{i}]: 形式が正しくありません")
+            continue
+        for key in f:
+            if key in IDENTIFYING:
+                problems.append(f"figures[{i}].{key}: 個人を識別できる項目は取り込めません")
+            elif key not in FIGURE_KEYS:
+                problems.append(f"figures[{i}].{key}: 未知の項目です")
+        value = f.get("value")
+        if value is None or value == f"<{SUPPRESS_BELOW}":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(f"figures[{i}].value: 数値か \"<3\" を書いてください")
+        elif f.get("unit") in COUNT_UNITS and 0 < value < SUPPRESS_BELOW:
+            problems.append(f"figures[{i}].value: 3未満の件数（{value:g}）は「<3」として秘匿してください")
+        elif value < 0:
+            problems.append(f"figures[{i}].value: 負の値は書けません")
+    return problems
+
+
+@transaction.atomic
+def import_stats(prefecture, raw: bytes, *, actor=None) -> tuple[PrefectureMember, int]:
+    """Validate a whole file, then store it; a file with any problem stores nothing."""
+    if prefecture.kind != "prefecture":
+        raise StatsError("取り込めるのは都道府県だけです")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StatsError(f"JSON として読めません: {exc}") from None
+    problems = _problems(data)
+    member = None
+    if not problems:
+        m = data["municipality"]
+        member = (PrefectureMember.objects.filter(municipality=prefecture, active=True, code=m.get("code")).first()
+                  if m.get("code") else None) or PrefectureMember.objects.filter(
+            municipality=prefecture, active=True, name=m["name"]).first()
+        if member is None:
+            problems.append(f"municipality: {m['name']} は {prefecture.name} の管内市町村として登録されていません")
+    if problems:
+        raise StatsError("取り込めません。\n" + "\n".join(problems))
+    count = 0
+    for f in data["figures"]:
+        suppressed = f.get("value") == f"<{SUPPRESS_BELOW}"
+        PrefectureStat.objects.update_or_create(
+            member=member, fiscal_year=data["fiscal_year"], code=f["code"],
+            defaults={"municipality": prefecture, "name": f.get("name", f["code"]), "area": f.get("area", ""),
+                      "unit": f.get("unit", ""), "suppressed": suppressed,
+                      "value": None if suppressed else f.get("value")})
+        count += 1
+    log_action("prefecture.stats_imported", actor=actor, municipality=prefecture,
+               actor_label="" if actor else "(コマンド)",
+               detail={"member": member.name, "fiscal_year": data["fiscal_year"], "figures": count})
+    return member, count

@@ -1,0 +1,177 @@
+"""The managers' evaluation dashboard and report downloads. Aggregates only; no personal data."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from tsunagu.core.wareki import fiscal_year_of, format_fiscal_year
+from tsunagu.privacy.audit import log_action
+
+from . import report
+from .kpis import fiscal_year_rows
+
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}
+
+
+def _require_manager(request):
+    user = request.user
+    if not request.municipality or not (user.is_manager or user.has_role_kind("coordinator")):
+        raise PermissionDenied("評価の画面は管理者と多機関協働の担当が使えます")
+    return request.municipality
+
+
+def _fiscal_year(request) -> int:
+    current = fiscal_year_of(timezone.localdate())
+    try:
+        year = int(request.GET.get("fy", current))
+    except ValueError:
+        year = current
+    return year if 2000 <= year <= current + 5 else current
+
+
+@login_required
+def dashboard(request):
+    m = _require_manager(request)
+    year = _fiscal_year(request)
+    rows = fiscal_year_rows(m, year)
+    log_action("evaluation.viewed", actor=request.user, request=request, detail={"fiscal_year": year})
+    current = fiscal_year_of(timezone.localdate())
+    return render(request, "evaluation/dashboard.html", {
+        "year": year, "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
+        "groups": report.by_area(rows), "charts": report.report_charts(m, year, rows),
+        "logic_model": report.logic_model(m, rows),
+        "figures": report.dashboard_figures(m, year),
+    })
+
+
+@login_required
+def report_download(request, fmt: str):
+    m = _require_manager(request)
+    if fmt not in CONTENT_TYPES:
+        raise PermissionDenied("この形式には対応していません")
+    year = _fiscal_year(request)
+    data = report.render(m, year, fmt)
+    log_action(f"export.{fmt}" if fmt in ("pdf", "xlsx", "csv") else "export.data", actor=request.user,
+               request=request, detail={"report": "kpi", "fiscal_year": year, "bytes": len(data)})
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    from urllib.parse import quote
+
+    name = f"評価報告_{m.name}_{format_fiscal_year(year)}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def prefecture_stats_export(request):
+    """The municipality's aggregated statistics file for the prefecture (3未満は秘匿)."""
+    from .prefecture import export_stats
+
+    m = _require_manager(request)
+    year = _fiscal_year(request)
+    response = HttpResponse(export_stats(m, year, actor=request.user), content_type=CONTENT_TYPES["json"])
+    response["Content-Disposition"] = f'attachment; filename="tsunagu-stats-{m.code}-{year}.json"'
+    return response
+
+
+@login_required
+def prefecture_dashboard(request):
+    """For 都道府県 users: figures imported from member municipalities. No case data exists here."""
+    from django.contrib import messages
+
+    from tsunagu.directory.models import PrefectureMember
+
+    from . import charts
+    from .models import PrefectureStat
+    from .prefecture import StatsError, import_stats
+
+    m = request.municipality
+    if not m or m.kind != "prefecture" or not request.user.has_role_kind("prefecture", "manager"):
+        raise PermissionDenied("都道府県の担当者だけが使えます")
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "取り込むファイルを選んでください。")
+        elif upload.size > 2_000_000:
+            messages.error(request, "ファイルが大きすぎます（2MB まで）。")
+        else:
+            try:
+                member, count = import_stats(m, upload.read(), actor=request.user)
+            except StatsError as exc:
+                for line in exc.message.splitlines():
+                    messages.error(request, line)
+            else:
+                messages.success(request, f"{member.name} の {count} 指標を取り込みました。")
+    year = _fiscal_year(request)
+    members = list(PrefectureMember.objects.filter(municipality=m, active=True))
+    stats = PrefectureStat.objects.filter(municipality=m, fiscal_year=year).select_related("member")
+    codes = {}
+    table = {}
+    for s in stats:
+        codes.setdefault(s.code, s)
+        table[(s.member_id, s.code)] = s
+    rows = [(s, [table.get((mem.pk, code)) for mem in members]) for code, s in codes.items()]
+    chart = ""
+    first = next(iter(codes), None)
+    if first:
+        values = [table.get((mem.pk, first)) for mem in members]
+        chart = charts.bar_chart(codes[first].name, [mem.name for mem in members],
+                                 [("値", [v.value if v and not v.suppressed else None for v in values])])
+    current = fiscal_year_of(timezone.localdate())
+    return render(request, "evaluation/prefecture.html", {
+        "members": members, "rows": rows, "year": year, "chart": chart,
+        "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
+    })
+
+
+@login_required
+def prefecture_activities(request):
+    """支援者支援・実態調査・研修: the prefecture's own records (no personal data of residents)."""
+    from django.shortcuts import redirect
+
+    from tsunagu.core.forms import submit
+    from tsunagu.meetings.governance_models import Training
+
+    from . import prefecture_services as services
+    from .forms import SupporterForm, SurveyForm, SurveyResultForm, TrainingForm
+    from .models import SupporterConsultation, Survey
+
+    m = request.municipality
+    if not m or m.kind != "prefecture" or not request.user.has_role_kind("prefecture", "manager"):
+        raise PermissionDenied("都道府県の担当者だけが使えます")
+    forms = {"supporter": SupporterForm(prefecture=m), "survey": SurveyForm(),
+             "result": SurveyResultForm(prefecture=m), "training": TrainingForm(prefecture=m)}
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        actions = {
+            "supporter": (SupporterForm, lambda d: services.record_supporter_consultation(
+                request.user, request=request, **{k: d[k] for k in ("member", "received_on", "topic", "response")},
+                consulter_role=d["consulter_role"] or ""), "支援者支援を記録しました。"),
+            "survey": (SurveyForm, lambda d: services.create_survey(request.user, request=request, **d),
+                       "実態調査を登録しました。"),
+            "result": (SurveyResultForm, lambda d: services.record_survey_result(
+                request.user, d["survey"], member=d["member"], value=d["value"], answer=d["answer"],
+                request=request), "回答を記録しました。"),
+            "training": (TrainingForm, lambda d: services.record_training(
+                request.user, request=request, title=d["title"], held_on=d["held_on"], place=d["place"],
+                audience=d["audience"], participants=d["participants"] or 0, members=d["members"]),
+                "研修を記録しました。"),
+        }
+        if which not in actions:
+            raise PermissionDenied("不明な操作です")
+        form_class, action, success = actions[which]
+        kwargs = {} if which == "survey" else {"prefecture": m}
+        form = form_class(request.POST, **kwargs)
+        forms[which] = form
+        response = submit(request, form, action, success=success,
+                          on_success=lambda _: redirect("prefecture_activities"), on_error=lambda f: None)
+        if response is not None:
+            return response
+    log_action("evaluation.viewed", actor=request.user, request=request, detail={"page": "prefecture_activities"})
+    return render(request, "evaluation/prefecture_activities.html", {
+        "forms": forms, "consultations": SupporterConsultation.objects.filter(municipality=m).select_related("member"),
+        "surveys": Survey.objects.filter(municipality=m).prefetch_related("results__member"),
+        "trainings": Training.objects.filter(municipality=m).prefetch_related("members"),
+    }, status=400 if any(f.errors for f in forms.values()) else 200)

@@ -1,0 +1,358 @@
+"""名寄せ services: candidates at intake, the batch run, and the reviewer's merge / reject / unmerge.
+
+The data steward (データ管理責任者) is the 多機関協働 role (role kind "coordinator"): the people who already
+work across agencies and convene the 重層的支援会議. Only they see the review queue and decide merges.
+Every decision is atomic and audited; a merge adds an IdentityLink and changes no person, consultation,
+referral, consent or disclosure row, so it grants no access (R10) and an unmerge restores the exact prior state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from tsunagu.core.errors import DomainError
+from tsunagu.people.models import HouseholdMember, Person
+from tsunagu.privacy.audit import log_action
+from tsunagu.privacy.policy import person_access
+
+from . import matching
+from .keys import FEATURE_FIELDS, drop_prefixes, features_of, refresh_keys
+from .models import IdentityLink, MatchCandidate, MatchKey, MatchRun
+
+REVIEWER_ROLE = "coordinator"
+MASKED_NOTE = "住所・電話の照合結果は表示しません（住所秘匿の記録）"
+
+
+class IdentityError(DomainError):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------ reviewers
+
+def is_reviewer(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.municipality_id
+                and user.has_role_kind(REVIEWER_ROLE))
+
+
+def require_reviewer(user) -> None:
+    if not is_reviewer(user):
+        raise PermissionDenied("名寄せの確認は、多機関協働の担当者（データ管理責任者）だけが行えます")
+
+
+def access_candidate_by_id(user, candidate_id: int, *, for_update: bool = False) -> MatchCandidate:
+    require_reviewer(user)
+    qs = MatchCandidate.objects.filter(municipality_id=user.municipality_id)
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=candidate_id)
+    except (MatchCandidate.DoesNotExist, ValueError, TypeError):
+        raise Http404("名寄せ候補が見つかりません") from None
+
+
+def access_link_by_id(user, link_id: int, *, for_update: bool = False) -> IdentityLink:
+    require_reviewer(user)
+    qs = IdentityLink.objects.filter(municipality_id=user.municipality_id)
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=link_id)
+    except (IdentityLink.DoesNotExist, ValueError, TypeError):
+        raise Http404("名寄せの記録が見つかりません") from None
+
+
+# ------------------------------------------------------------------------------------------------ intake
+
+@dataclass
+class Candidate:
+    person: Person
+    score: float
+    band: str  # "suggest" | "review" | "name"
+    reasons: list[str]
+    full: bool = True  # False: the user may see only the name and reading of this person
+
+    @property
+    def band_label(self) -> str:
+        return {"suggest": "同一人物の可能性が高い", "review": "同一人物の可能性あり"}.get(
+            self.band, "氏名が一致（ほかの項目では確かめられません）")
+
+
+_TOTAL_CACHE: dict[int, tuple[float, int]] = {}
+
+
+def _municipality_total(municipality_id: int) -> int:
+    """Number of keyed persons (the N of the term frequencies); cached for 10 minutes."""
+    hit = _TOTAL_CACHE.get(municipality_id)
+    if hit and time.monotonic() - hit[0] < 600:
+        return hit[1]
+    total = MatchKey.objects.filter(municipality_id=municipality_id).count()
+    _TOTAL_CACHE[municipality_id] = (time.monotonic(), total)
+    return total
+
+
+BLOCK_CAP = 2000
+
+
+def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, address: str = "", phone: str = "",
+                   sex: str = "", limit: int = 5, exclude_person_id: int | None = None) -> list[Candidate]:
+    """Persons *this user may see* who may be the person being recorded, best first, with reasons.
+
+    Only persons visible to the user are returned (Person.objects.visible_to); the blocking index is
+    searched municipality-wide only to find ids, which are then filtered by the access policy before any
+    value is read. The caller audits what it shows (the intake fragment does).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.municipality_id or not user.agency_id:
+        return []
+    q = matching.features(0, name=name or "", kana=kana or "", birth_date=birth_date, address=address or "",
+                          phone=phone or "", sex=sex or "", drop_prefixes=drop_prefixes(user.municipality))
+    if not (q.nk or q.kk):
+        return []
+    base = MatchKey.objects.filter(municipality_id=user.municipality_id)
+    lookups = [("name_key", q.nk), ("kana_key", q.kk), ("phone_key", q.pk), ("address_key", q.ak)]
+    if q.bd:
+        lookups.append(("birth_date", f"{q.bd[0]:04}-{q.bd[1]:02}-{q.bd[2]:02}"))
+    rows: dict[int, dict] = {}
+    for field, value in lookups:
+        if value:
+            for row in base.filter(**{field: value}).values(*FEATURE_FIELDS)[:BLOCK_CAP]:
+                rows[row["person_id"]] = row
+    rows.pop(exclude_person_id, None)
+    if not rows:
+        return []
+    records = [features_of(r) for r in rows.values()]
+    tf = matching.Frequencies(_municipality_total(user.municipality_id) + 1)
+    for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
+        if value:
+            table[value] = 1 + sum(1 for f in records if getattr(f, attr) == value)
+    scored = []
+    for f in records:
+        score, why = matching.compare(q, f, tf, explain=True)
+        if score >= matching.INTAKE:
+            scored.append((score, f.id, why))
+    if not scored:
+        return []
+    visible = Person.objects.visible_to(user).filter(pk__in=[pid for _, pid, _ in scored])
+    persons = {p.pk: p for p in visible}
+    by_id = {f.id: f for f in records}
+    out = []
+    for score, pid, why in sorted(scored, key=lambda s: (-s[0], s[1])):
+        person = persons.get(pid)
+        if person is None:
+            continue
+        full = True
+        if person.recorded_by_agency_id != user.agency_id:
+            # Score only on what this user may see: a match on a hidden birth date or address must not
+            # reveal it (a statutory referral shares the name and reading only; DV addresses are masked).
+            access = person_access(user, person)
+            full = access.full
+            if not access.full or not access.address:
+                score, why = matching.compare(q, _restricted(by_id[pid], access), tf, explain=True)
+                if score < matching.INTAKE:
+                    continue
+        out.append(Candidate(person, round(score, 1), matching.band(score), matching.explain(why), full))
+    out.sort(key=lambda c: (-c.score, c.person.pk))
+    return out[:limit]
+
+
+def _restricted(f: matching.Features, access) -> matching.Features:
+    g = matching.Features(f.id, nk=f.nk, ns=f.ns, ng=f.ng, kk=f.kk, ks=f.ks, kg=f.kg)
+    if access.full:
+        g.bd, g.pk, g.sex = f.bd, f.pk, f.sex
+        if access.address:
+            g.ak, g.blk, g.town = f.ak, f.blk, f.town
+    return g
+
+
+# ------------------------------------------------------------------------------------------------ batch
+
+def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | None = None) -> MatchRun:
+    """Fill the review queue for one municipality. Idempotent: a second run adds and changes nothing.
+
+    Open candidates get the new score; merged and rejected ones are never reopened or rescored; open ones
+    that no longer reach the threshold become 'stale'.
+    """
+    say = progress or (lambda _msg: None)
+    started = timezone.now()
+    t0 = time.perf_counter()
+    persons = Person.objects.filter(municipality=municipality).only(
+        "id", "municipality_id", "name", "kana", "birth_date", "address", "phone", "sex").order_by("id")
+    say(f"{municipality.name}: 本人の記録 {persons.count():,} 件の比較キーを確認しています…")
+    refresh_keys(municipality, persons.iterator(chunk_size=5000), progress=say)
+    rows = MatchKey.objects.filter(municipality=municipality).values(*FEATURE_FIELDS).order_by("person_id")
+    records = [features_of(r) for r in rows.iterator(chunk_size=5000)]
+    say(f"比較キー {len(records):,} 件を読み込みました（{time.perf_counter() - t0:.1f} 秒）。照合しています…")
+    result = matching.find_matches(records, progress=say)
+    say(f"比較したペア {result.compared:,} 組、同一人物の候補 {len(result.pairs):,} 組、"
+        f"同一世帯の候補 {len(result.households):,} 組（{time.perf_counter() - t0:.1f} 秒）")
+    by_id = {f.id: f for f in records}
+    tf = matching.Frequencies.of(records)
+    same_household = _household_pairs(municipality)
+    linked = _linked_clusters(municipality)
+    masked = set(Person.objects.filter(municipality=municipality, address_masked=True).values_list("id", flat=True))
+    found: dict[tuple[str, int, int], tuple[float, str, list[str]]] = {}
+    for a, b, score in result.pairs:
+        if a in linked and linked.get(a) == linked.get(b):
+            continue  # already one identity (its own candidate, if any, stays as decided)
+        _, why = matching.compare(by_id[a], by_id[b], tf, explain=True)
+        reasons = matching.explain(why)
+        if a in masked or b in masked:  # DV/虐待: say nothing about where the person lives
+            reasons = [r for r in reasons if "住所" not in r and "電話" not in r] + [MASKED_NOTE]
+        found[(MatchCandidate.PERSON, a, b)] = (round(score, 2), matching.band(score), reasons)
+    for a, b in result.households:
+        if (a, b) in same_household or a in masked or b in masked:
+            continue
+        score, why = matching.compare(by_id[a], by_id[b], tf, explain=True)
+        found[(MatchCandidate.HOUSEHOLD, a, b)] = (round(score, 2), "household", matching.explain(why))
+    with transaction.atomic():
+        run = MatchRun.objects.create(municipality=municipality, started_at=started, persons=len(records),
+                                      pairs_compared=result.compared, person_pairs=len(result.pairs),
+                                      household_pairs=sum(1 for k in found if k[0] == MatchCandidate.HOUSEHOLD))
+        _store(municipality, run, found)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at", "created", "updated", "unchanged", "stale"])
+        log_action("identity.batch_run", actor=actor, municipality=municipality, obj=run,
+                   object_repr=f"名寄せ一括照合 #{run.pk}",
+                   detail={"persons": run.persons, "compared": run.pairs_compared, "created": run.created,
+                           "updated": run.updated, "unchanged": run.unchanged, "stale": run.stale})
+    say(f"確認待ちに反映しました: 新規 {run.created:,} 件・更新 {run.updated:,} 件・変化なし {run.unchanged:,} 件・"
+        f"候補から外れた {run.stale:,} 件（合計 {time.perf_counter() - t0:.1f} 秒）")
+    return run
+
+
+def _household_pairs(municipality) -> set[tuple[int, int]]:
+    """Pairs already recorded in one 世帯 (people.HouseholdMember): no need to propose them."""
+    members: dict[int, list[int]] = {}
+    for hh, pid in HouseholdMember.objects.filter(municipality=municipality).values_list("household_id", "person_id"):
+        members.setdefault(hh, []).append(pid)
+    pairs = set()
+    for ids in members.values():
+        ids.sort()
+        pairs.update((a, b) for x, a in enumerate(ids) for b in ids[x + 1:])
+    return pairs
+
+
+def _linked_clusters(municipality) -> dict[int, int]:
+    """person id → cluster root, over confirmed person links (union-find)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in IdentityLink.objects.filter(municipality=municipality, kind=MatchCandidate.PERSON).values_list(
+            "person_a_id", "person_b_id"):
+        parent[root(a)] = root(b)
+    return {x: root(x) for x in list(parent)}
+
+
+def _store(municipality, run: MatchRun, found: dict) -> None:
+    now = timezone.now()
+    existing = {(c.kind, c.person_a_id, c.person_b_id): c
+                for c in MatchCandidate.objects.filter(municipality=municipality)
+                .only("id", "kind", "person_a_id", "person_b_id", "score", "band", "reasons", "status")}
+    new, changed = [], []
+    for key, (score, band, reasons) in found.items():
+        c = existing.get(key)
+        if c is None:
+            new.append(MatchCandidate(municipality=municipality, kind=key[0], person_a_id=key[1], person_b_id=key[2],
+                                      score=score, band=band, reasons=reasons, found_at=now, updated_at=now))
+        elif c.status in (MatchCandidate.OPEN, MatchCandidate.STALE) and (
+                c.status == MatchCandidate.STALE or c.score != score or c.band != band or c.reasons != reasons):
+            c.score, c.band, c.reasons, c.status, c.updated_at = score, band, reasons, MatchCandidate.OPEN, now
+            changed.append(c)
+        else:
+            run.unchanged += 1
+    gone = [c for key, c in existing.items() if key not in found and c.status == MatchCandidate.OPEN]
+    for c in gone:
+        c.status, c.updated_at = MatchCandidate.STALE, now
+    MatchCandidate.objects.bulk_create(new, batch_size=1000)
+    MatchCandidate.objects.bulk_update(changed + gone, ["score", "band", "reasons", "status", "updated_at"],
+                                       batch_size=500)
+    run.created, run.updated, run.stale = len(new), len(changed), len(gone)
+
+
+# ------------------------------------------------------------------------------------------------ decisions
+
+def _ordered(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def cluster_of(person_id: int, *, kind: str = MatchCandidate.PERSON) -> set[int]:
+    """Person ids confirmed to be the same person (or household) as `person_id`, itself included."""
+    seen, todo = {person_id}, [person_id]
+    while todo:
+        batch, todo = todo, []
+        for a, b in IdentityLink.objects.filter(kind=kind).filter(
+                Q(person_a_id__in=batch) | Q(person_b_id__in=batch)).values_list("person_a_id", "person_b_id"):
+            for pid in (a, b):
+                if pid not in seen:
+                    seen.add(pid)
+                    todo.append(pid)
+    return seen
+
+
+@transaction.atomic
+def merge_candidate(actor, candidate: MatchCandidate, *, note: str = "", request=None) -> IdentityLink:
+    """A reviewer confirms: these two records are the same person (or household). Adds a link, moves nothing."""
+    candidate = access_candidate_by_id(actor, candidate.pk, for_update=True)
+    if candidate.status != MatchCandidate.OPEN:
+        raise IdentityError(f"この候補は「{candidate.get_status_display()}」のため確定できません")
+    a, b = _ordered(candidate.person_a_id, candidate.person_b_id)
+    if IdentityLink.objects.filter(kind=candidate.kind, person_a_id=a, person_b_id=b).exists():
+        raise IdentityError("この2件はすでに結び付けられています")
+    now = timezone.now()
+    link = IdentityLink.objects.create(municipality_id=actor.municipality_id, kind=candidate.kind, person_a_id=a,
+                                       person_b_id=b, candidate=candidate, linked_by=actor, linked_at=now,
+                                       note=(note or "").strip()[:300])
+    candidate.status, candidate.decided_by, candidate.decided_at = MatchCandidate.MERGED, actor, now
+    candidate.decision_note = (note or "").strip()[:300]
+    candidate.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    code = "identity.merged" if candidate.kind == MatchCandidate.PERSON else "identity.household_linked"
+    log_action(code, actor=actor, obj=link, request=request, reason=link.note,
+               detail={"candidate": candidate.pk, "persons": [a, b], "score": candidate.score,
+                       "reasons": candidate.reasons})
+    return link
+
+
+@transaction.atomic
+def reject_candidate(actor, candidate: MatchCandidate, *, note: str = "", request=None) -> MatchCandidate:
+    """A reviewer decides: different people (or households). The batch never proposes the pair again."""
+    candidate = access_candidate_by_id(actor, candidate.pk, for_update=True)
+    if candidate.status != MatchCandidate.OPEN:
+        raise IdentityError(f"この候補は「{candidate.get_status_display()}」のため処理できません")
+    candidate.status, candidate.decided_by, candidate.decided_at = MatchCandidate.REJECTED, actor, timezone.now()
+    candidate.decision_note = (note or "").strip()[:300]
+    candidate.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    log_action("identity.rejected", actor=actor, obj=candidate, request=request, reason=candidate.decision_note,
+               detail={"persons": [candidate.person_a_id, candidate.person_b_id], "score": candidate.score})
+    return candidate
+
+
+@transaction.atomic
+def unmerge_link(actor, link: IdentityLink, *, note: str = "", request=None) -> None:
+    """Undo a merge exactly: the link goes, the candidate is open again as before the decision."""
+    link = access_link_by_id(actor, link.pk, for_update=True)
+    if not (note or "").strip():
+        raise IdentityError("取り消しの理由を入力してください", field="note")
+    detail = {"link": link.pk, "persons": [link.person_a_id, link.person_b_id], "candidate": link.candidate_id,
+              "linked_by": link.linked_by_id, "linked_at": link.linked_at.isoformat(), "link_note": link.note}
+    kind = link.kind
+    candidate_id = link.candidate_id
+    link.delete()
+    if candidate_id:
+        MatchCandidate.objects.filter(pk=candidate_id).update(status=MatchCandidate.OPEN, decided_by=None,
+                                                              decided_at=None, decision_note="")
+    code = "identity.unmerged" if kind == MatchCandidate.PERSON else "identity.household_unlinked"
+    log_action(code, actor=actor, object_type="identity.identitylink", object_id=detail["link"],
+               object_repr=f"名寄せリンク #{detail['link']}", reason=note.strip()[:300], request=request,
+               detail=detail)
