@@ -287,3 +287,13 @@ def test_search_finds_variant_spellings_only_among_visible(intake_a, staff_b, cl
 
 def test_agency_name_matches_seed(imizu):
     assert agency_named(imizu, "新湊西").name == "新湊西地域包括支援センター"
+
+
+def test_intake_form_asks_for_match_candidates_while_typing(client, intake_a):
+    record(intake_a, name="渡邊 次郎", kana="ワタナベ ジロウ")
+    client.force_login(intake_a)
+    page = client.get("/intake/new/").content.decode()
+    assert 'hx-get="/identity/candidates/"' in page and 'id="identity-candidates-slot"' in page
+    fragment = client.get("/identity/candidates/", {"name": "渡辺 次郎", "kana": "わたなべ じろう"},
+                          HTTP_HX_REQUEST="true").content.decode()
+    assert "渡邊 次郎" in fragment and 'name="person_id"' in fragment
