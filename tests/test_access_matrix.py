@@ -34,7 +34,7 @@ from .program_matrix import (
 )
 
 NON_PERSONAL = {"home", "healthz", "login", "logout", "agency_list", "agency_detail", "address_lookup",
-                "organisation", "audit_log", "evaluation_dashboard", "evaluation_report",
+                "organisation", "audit_log", "evaluation_dashboard", "evaluation_report", "evaluation_table_csv",
                 "prefecture_stats_export", "prefecture_dashboard", "prefecture_activities"}
 PERSONAS = ["same_agency", "other_agency", "referred_agency", "coordinator", "manager", "sysadmin", "prefecture",
             "meeting_member", "other_municipality", "anonymous"]

@@ -233,3 +233,26 @@ def test_every_kpi_kind_has_a_computation():
     from tsunagu.evaluation.kpis import COMPUTERS
 
     assert set(KPI_KINDS) - set(COMPUTERS) == {"manual"}
+
+
+def test_every_dashboard_table_downloads_as_csv(client, manager, edge_records):
+    client.force_login(manager)
+    for name, header in [("kpis", "指標"), ("by_field", "分野"), ("by_agency", "機関"), ("flows", "つなぎ元"),
+                         ("pipeline", "事例の状態")]:
+        response = client.get(f"/evaluation/tables/{name}.csv", {"fy": 2025})
+        text = response.content.decode("utf-8-sig")
+        assert response.status_code == 200 and header in text.splitlines()[0], name
+        assert len(text.splitlines()) >= 2, name
+    assert client.get("/evaluation/tables/nope.csv").status_code == 404
+
+
+def test_ichikawa_r5_targets_reproduce(db):
+    from tsunagu.directory.services import load_profile
+
+    from .conftest import parsed_profile
+
+    ichikawa = load_profile(parsed_profile("ichikawa"))
+    targets = {r.kpi.name: r.target for r in fiscal_year_rows(ichikawa, 2023) if r.target is not None}
+    assert len(targets) == 15
+    assert targets["相談支援機関等から多機関協働事業につながったケース数"] == 210  # seed 003 L324-325
+    assert targets["地域ケアシステムにおけるサロン箇所数"] == 120  # seed 003 L326-327

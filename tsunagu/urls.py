@@ -28,6 +28,7 @@ urlpatterns = [
     path("audit/", privacy.audit_log, name="audit_log"),
     path("evaluation/", evaluation.dashboard, name="evaluation_dashboard"),
     path("evaluation/report.<str:fmt>", evaluation.report_download, name="evaluation_report"),
+    path("evaluation/tables/<str:name>.csv", evaluation.table_csv, name="evaluation_table_csv"),
     path("evaluation/prefecture-stats.json", evaluation.prefecture_stats_export, name="prefecture_stats_export"),
     path("prefecture/", evaluation.prefecture_dashboard, name="prefecture_dashboard"),
     path("prefecture/activities/", evaluation.prefecture_activities, name="prefecture_activities"),

@@ -42,6 +42,24 @@ def kpi_csv(municipality, fiscal_year: int) -> str:
     return buf.getvalue()
 
 
+def table_csv(municipality, fiscal_year: int, name: str) -> str:
+    """CSV of one dashboard table: kpis, by_field, by_agency, flows, pipeline."""
+    if name == "kpis":
+        return kpi_csv(municipality, fiscal_year)
+    figures = dashboard_figures(municipality, fiscal_year)
+    headers = {"by_field": ["分野", "相談件数"], "by_agency": ["機関", "相談件数"],
+               "flows": ["つなぎ元", "つなぎ先", "件数"], "pipeline": ["事例の状態", "件数"]}
+    if name not in headers:
+        raise ValueError(f"表 {name!r} はありません")
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["年度", *headers[name]])
+    for row in figures[name]:
+        values = [*row[0], row[1]] if name == "flows" else list(row)
+        writer.writerow([format_fiscal_year(fiscal_year), *values])
+    return buf.getvalue()
+
+
 def by_area(rows: list[KpiRow]) -> list[tuple[str, list[KpiRow]]]:
     groups = defaultdict(list)
     for r in rows:

@@ -65,6 +65,24 @@ def report_download(request, fmt: str):
 
 
 @login_required
+def table_csv(request, name: str):
+    """CSV of any table on the dashboard (aggregates only)."""
+    from django.http import Http404
+
+    m = _require_manager(request)
+    year = _fiscal_year(request)
+    try:
+        text = report.table_csv(m, year, name)
+    except ValueError:
+        raise Http404("この表はありません") from None
+    data = ("\ufeff" + text).encode()
+    log_action("export.csv", actor=request.user, request=request, detail={"table": name, "fiscal_year": year})
+    response = HttpResponse(data, content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{m.code}-{year}.csv"'
+    return response
+
+
+@login_required
 def prefecture_stats_export(request):
     """The municipality's aggregated statistics file for the prefecture (3未満は秘匿)."""
     from .prefecture import export_stats

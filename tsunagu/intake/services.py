@@ -31,7 +31,7 @@ class IntakeError(DomainError):
 
 
 # What a referral shares (R1): with consent, the basic record; on a statutory basis, the minimum.
-SHARED_WITH_CONSENT = ["氏名", "フリガナ", "生年月日", "性別", "住所", "電話", "使用言語", "主訴", "課題", "緊急度",
+SHARED_WITH_CONSENT = ["氏名", "フリガナ", "生年月日", "性別", "住所", "電話", "使用言語", "世帯の状況", "主訴", "課題", "緊急度",
                        "相談経路", "相談者"]
 SHARED_WITHOUT_CONSENT = ["氏名", "フリガナ", "主訴", "課題", "緊急度"]
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -71,16 +71,10 @@ def target_detail(request, target_id: int):
 
 
 def _post(request, target, form, action, success, form_name):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("outreach_target_detail", target_id=target.pk)
-    return render(request, "outreach/target_detail.html", _context(request, target, **{form_name: form}),
-                  status=400)
+    return submit(request, form, action, success=success,
+                  on_success=lambda _: redirect("outreach_target_detail", target_id=target.pk),
+                  on_error=lambda form: render(request, "outreach/target_detail.html",
+                                               _context(request, target, **{form_name: form}), status=400))
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.people.models import Person
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
@@ -175,16 +175,10 @@ def participant(request, person_id: int):
 
 
 def _person_post(request, person, form, action, success, form_name):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect("participant", person_id=person.pk)
-    return render(request, "participation/participant.html", _person_context(request, person, **{form_name: form}),
-                  status=400)
+    return submit(request, form, action, success=success,
+                  on_success=lambda _: redirect("participant", person_id=person.pk),
+                  on_error=lambda form: render(request, "participation/participant.html",
+                                               _person_context(request, person, **{form_name: form}), status=400))
 
 
 @login_required
