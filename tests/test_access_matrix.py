@@ -228,3 +228,31 @@ def test_access_matrix(client, world, capsys):
         for failure in failures:
             print("  NG", failure)
     assert failures == []
+
+
+NON_PERSONAL_KWARGS = {"fmt": "xlsx", "name": "kpis"}
+
+
+@pytest.mark.django_db
+def test_non_personal_routes_as_outsiders(client, imizu, fussa_staff, intake_a):
+    """Routes without personal data still belong to one municipality: anonymous users are sent to the login page,
+    and staff of another municipality get nothing of 射水市 (404 for its objects, 403 for manager pages)."""
+    public = {"login", "logout", "healthz"}
+    checked = 0
+    for pattern in routes():
+        if pattern.name not in NON_PERSONAL or pattern.name in public:
+            continue
+        kwargs = {k: NON_PERSONAL_KWARGS.get(k, intake_a.agency_id) for k in pattern.pattern.converters}
+        url = reverse(pattern.name, kwargs=kwargs)
+        client.force_login(fussa_staff)
+        send = client.post if client.get(url).status_code == 405 else client.get  # POST-only routes
+        response = send(url)
+        client.logout()
+        assert send(url).status_code == 302, pattern.name
+        body = response.content.decode(errors="replace") if not response.streaming else ""
+        assert response.status_code in {200, 403, 404}, (pattern.name, response.status_code)
+        assert "新湊西地域包括支援センター" not in body, pattern.name
+        if pattern.name.startswith(("evaluation", "prefecture", "audit")):
+            assert response.status_code == 403, pattern.name
+        checked += 1
+    assert checked >= 10
