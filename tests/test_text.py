@@ -364,3 +364,60 @@ def test_phone_key_is_digits(s):
 def test_name_key_folds_any_mix_of_variants(variants, rest):
     s = "".join(variants) + rest
     assert name_key(s) == name_key(fold_itaiji(s))
+
+
+# ------------------------------------------------------------------------------------------ fast paths
+# The keys take shortcuts for the common shapes of text (already normalised, a plain phone number, a plain
+# address, a stable key). Each shortcut must give exactly what the full rules give.
+
+ADDRESS_LIKE = st.builds(
+    lambda pre, town, nums, seps, tail: pre + town + "".join(n + s for n, s in zip(nums, seps, strict=False)) + tail,
+    st.sampled_from(["", "富山県", "射水市", "富山県射水市", "〒934-0011 ", "射水市射水市"]),
+    st.sampled_from(["小島", "二口", "七美", "三ケ", "三箇", "橋下条", "流通センター", "髙木", "八十", "北1条", "大字小島字東",
+                     "桜町", "西新湊", "中太閤山", "久々湊", "一番町", ""]),
+    st.lists(st.sampled_from(["1", "01", "２", "23", "四", "二十三", "十", "0", "１２"]), min_size=0, max_size=4),
+    st.lists(st.sampled_from(["丁目", "番地", "番", "号", "-", "－", "の", " ", "", "ー", "番町", "号室", "号線"]),
+             min_size=0, max_size=4),
+    st.sampled_from(["", " ハイツ青葉101号室", "コーポ山田 201", "　メゾン7F", "-201", " 2階", "室", "\u200b", "号棟"]),
+)
+
+
+PLAIN_ADDRESS = st.builds(  # mostly the shapes the shortcut takes, with the edge cases next to them
+    lambda pre, town, first, rest, unit, tail: pre + town + first + "".join(rest) + unit + tail,
+    st.sampled_from(["", "富山県", "射水市", "富山県射水市", "射水市射水市"]),
+    st.sampled_from(["小島", "二口", "七美", "髙木", "八十", "桜町", "中太閤山", "久々湊", "三ケ", "一番町", "射水市", "",
+                     "一條", "小島壹", "北條町", "射水市條"]),
+    st.sampled_from(["1", "01", "23", "１２", "五", "二十三", "八十三", "〇", "壹"]),
+    st.lists(st.builds(str.__add__, st.sampled_from(["丁目", "番地", "番", "-", "－", "号", "の"]),
+                       st.sampled_from(["4", "05", "30", "３", "十"])), max_size=3),
+    st.sampled_from(["", "丁目", "番地", "番", "号", "-", "号室", "号棟", "番町"]),
+    st.sampled_from(["", " ハイツ青葉101号室", "コーポ山田 201", "　メゾン7F", " 2階", "F", "室", "町", "ー1", " -3"]),
+)
+
+
+@settings(max_examples=2000)
+@given(s=st.one_of(PLAIN_ADDRESS, ADDRESS_LIKE, TRICKY))
+@example(s="射水市桜町五丁目30番22号 ハイツ青葉103号室")
+@example(s="八十三丁目1番")
+@example(s="射水市2-3")
+@example(s="一條1-2")  # 條 folds to 条, which makes 一 a numeral before a unit
+@example(s="小島壹五丁目1番")  # 壹 folds to 壱, a numeral next to the 丁目 number
+def test_address_key_shortcut_equals_the_full_rules(s):
+    for prefixes in ((), IMIZU):
+        pattern = text._prefixes(prefixes)
+        full = text._fixpoint(lambda t, p=pattern: text._address_step(t, p), s)
+        assert address_key(s, drop_prefixes=prefixes) == full
+
+
+@settings(max_examples=1000)
+@given(s=ANY_TEXT)
+def test_normalize_name_kana_and_phone_shortcuts_equal_the_full_rules(s):
+    assert normalize(s) == text._normalize_full(s)
+    assert name_key(s) == text._fixpoint(text._name_step, s)
+    assert kana_key(s) == text._fixpoint(text._kana_step, s)
+    assert phone_key(s) == text._phone_key_full(s)
+
+
+@pytest.mark.parametrize("s", ["090-1234-5678", "0766837171", "-", "０９０-1234-5678", "090‐1234‐5678"])
+def test_phone_key_shortcut_examples(s):
+    assert phone_key(s) == text._phone_key_full(s)

@@ -140,9 +140,20 @@ def _as_str(s: object) -> str:
     return "" if s is None else s if isinstance(s, str) else str(s)
 
 
+# Characters normalize may change in an NFKC-normalised text besides whitespace (checked by split/join).
+_NORMALIZE_SUSPECT = re.compile("[" + _INVISIBLE.pattern[1:-1] + _DASH.pattern[1:-1] + "ー]")
+
+
 def normalize(s: str | None) -> str:
     """NFKC, no variation selectors, separators unified to '-', whitespace collapsed to single spaces."""
-    t = _INVISIBLE.sub("", _as_str(s))
+    t = _as_str(s)
+    if unicodedata.is_normalized("NFKC", t) and not _NORMALIZE_SUSPECT.search(t) and " ".join(t.split()) == t:
+        return t  # nothing to do (most text)
+    return _normalize_full(t)
+
+
+def _normalize_full(t: str) -> str:
+    t = _INVISIBLE.sub("", t)
     t = unicodedata.normalize("NFKC", _SPACING_MARKS.sub(lambda m: chr(ord(m.group()) - 2), t))
     t = _DASH.sub("-", t)
     if "ー" in t:
@@ -178,9 +189,21 @@ def _name_step(s: str) -> str:
     return fold_itaiji(normalize(s)).translate(_NAME_DROP).lower()
 
 
+# Characters some rule of _name_step changes (or may change next to a neighbour): without any of them, an
+# NFKC-normalised lower-case output is already stable and _fixpoint's confirming round is skipped.
+_NAME_UNSTABLE = re.compile(f"{_INVISIBLE.pattern}|{_DASH.pattern}|[\\sー ・·‧⋅∙]")
+
+
+def _stable(out: str, unstable: re.Pattern) -> bool:
+    return unicodedata.is_normalized("NFKC", out) and not unstable.search(out)
+
+
 def name_key(s: str | None) -> str:
     """normalize → fold_itaiji → no spaces or 中黒 → lower case: name_key('髙橋　太郎') == name_key('高橋太郎')."""
-    return _fixpoint(_name_step, s)
+    out = _name_step(_as_str(s))
+    if out.lower() == out and _stable(out, _NAME_UNSTABLE):
+        return out
+    return _fixpoint(_name_step, out)
 
 
 _HIRA_TO_KATA = {cp: cp + 0x60 for cp in (*range(0x3041, 0x3097), 0x309D, 0x309E)}
@@ -210,9 +233,16 @@ def _kana_step(s: str) -> str:
     return t.translate(_KANA_FOLD)
 
 
+_KANA_UNSTABLE = re.compile(f"{_INVISIBLE.pattern}|{_DASH.pattern}|[\\s\u3041-\u3096\u309d\u309eヴヽヾ"
+                            + "".join(_SMALL[::2]) + "ヂヅヲヰヱヷヸヹヺー・-]")
+
+
 def kana_key(s: str | None) -> str:
     """A reading as plain large katakana: ﾀｶﾊｼ, たかはし, タカハシ → タカハシ; ヴァ→バ, ッ→ツ, ヂ→ジ; no ー・ or spaces."""
-    return _fixpoint(_kana_step, s)
+    out = _kana_step(_as_str(s))
+    if _stable(out, _KANA_UNSTABLE):
+        return out
+    return _fixpoint(_kana_step, out)
 
 
 _KANA_ONLY = re.compile(r"[\u3041-\u3096\u3099-\u309f\u30a1-\u30fa\u30fd-\u30ff\u31f0-\u31ff]+")
@@ -235,8 +265,17 @@ _EXTENSION = re.compile(r"内線|ext", re.IGNORECASE)
 _COUNTRY_JP = re.compile(r"\s*\(?\s*\+\s*81")
 
 
+_PLAIN_PHONE = re.compile("[0-9-]+")  # ASCII digits and hyphens: nothing to normalise
+
+
 def phone_key(s: str | None) -> str:
     """Digits only: '０７６６-８３-７１７１' → '0766837171'; '+81 766 …' → '0766…'; an extension (内線) is dropped."""
+    if isinstance(s, str) and _PLAIN_PHONE.fullmatch(s):
+        return s.replace("-", "")
+    return _phone_key_full(s)
+
+
+def _phone_key_full(s: str | None) -> str:
     t = normalize(s)
     ext = _EXTENSION.search(t)
     if ext:
@@ -279,6 +318,11 @@ def parse_date(s: str) -> dt.date:
         return s.date()
     if isinstance(s, dt.date):
         return s
+    return _parse_date_text(_as_str(s))
+
+
+@lru_cache(maxsize=65_536)  # a register repeats birth dates; errors are not cached (they raise)
+def _parse_date_text(s: str) -> dt.date:
     t = _BIRTH_SUFFIX.sub("", _SPACES.sub("", normalize(s)))
     era_m = _ERA_DATE.fullmatch(t)
     west_m = None if era_m else _WESTERN_DATE.fullmatch(t)
@@ -360,7 +404,12 @@ def _address_step(s: str, prefixes: re.Pattern) -> str:
             t, n = _KNUM_AFTER_NUMBER.subn(lambda m: m.group(1) + _kanji_number(m.group(2)), t)
             if not n:
                 break
-    t = _DASH_RUN.sub("-", _JOINER.sub("-", _UNIT.sub("-", t)))
+    if "丁" in t or "番" in t or "号" in t:
+        t = _UNIT.sub("-", t)
+    if " " in t or "の" in t or "ノ" in t or "之" in t:  # otherwise _JOINER would only replace '-' by '-'
+        t = _JOINER.sub("-", t)
+    if "--" in t:
+        t = _DASH_RUN.sub("-", t)
     town, parts = t, []
     for m in _HOUSE_NUMBER.finditer(t):
         if _PART_OF_TOWN.match(t, m.end()):  # 北1条, 3番町: part of the town name
@@ -380,9 +429,57 @@ def _address_step(s: str, prefixes: re.Pattern) -> str:
     return (town + "-".join(parts)).rstrip("-")
 
 
+# A key of this shape is already stable: a town without digits, spaces, 〒, ー, 字, ヶ/ケ/が, the characters of
+# units and joiners (丁 番 号 条 線 地 の ノ 之 -), then up to three numbers. Every rule of _address_step leaves
+# such a text as it is (given that it is NFKC-normalised and starts with no prefix; a kanji numeral in the town
+# is converted only before a unit), so the confirming second round of _fixpoint can be skipped.
+_STABLE_KEY = re.compile(r"[^0-9\s〒ー字ヶヵケが丁番号条線地のノ之-]+[0-9]+(?:-[0-9]+){0,2}")
+
+
+# The common shapes: a town, up to three numbers joined by 丁目/番地/番/hyphens (the first may be a kanji numeral
+# before 丁目), an optional last unit, then nothing or a building / room after a space or a non-number
+# character (射水市小島2丁目5番10号, 富山県射水市二口６－５－１９, 桜町五丁目30番22号 ハイツ青葉103号室). For such a
+# text every rule of _address_step comes down to folding the town, dropping the prefixes and joining the
+# numbers, so that is done directly; tests/test_text.py checks that both ways give the same key.
+_NOT_TOWN = "\\s0-9〒ー字ヶヵケが丁番号条線地のノ之-"
+_SIMPLE_ADDRESS = re.compile(
+    f"([^{_NOT_TOWN}]+?)(?:([0-9]+)|(?<![{_KNUM}])([{_KNUM}]+)(?=丁目))"
+    r"((?:(?:丁目|番地|番|-)[0-9]+){0,2})(?:丁目|番地|番(?![町丁])|号(?![室棟館線]))?"
+    f"(?:$|\\s*(?=[^\\s0-9{_KNUM}ー\\-のノ之丁番号条線地町区軒通室階FfＦｆ]).*)", re.DOTALL)
+_ADDRESS_NUMBER = re.compile("[0-9]+")
+
+
+@lru_cache(maxsize=100_000)  # a city has a few hundred towns, written a few ways each
+def _simple_town(town: str, prefixes: re.Pattern) -> str:
+    if lead := prefixes.match(town):
+        town = town[lead.end():]
+    return town
+
+
+def _simple_address(s: str, prefixes: re.Pattern) -> str | None:
+    t = fold_itaiji(normalize(s))  # as _address_step begins (a folded character may be a numeral or 条)
+    m = _SIMPLE_ADDRESS.fullmatch(t)
+    if m is None:
+        return None
+    town = _simple_town(m.group(1), prefixes)
+    if not town:
+        return None
+    first = m.group(2) or _kanji_number(m.group(3))
+    numbers = [first, *_ADDRESS_NUMBER.findall(m.group(4))]
+    return town + "-".join(n.lstrip("0") or "0" for n in numbers)
+
+
 def address_key(s: str | None, *, drop_prefixes: tuple[str, ...] = ()) -> str:
     """Town name + house number: '富山県射水市小島一丁目2番3号 コーポ山田201号室' → '小島1-2-3' (with the
     prefixes ('射水市',) dropped). Prefectures, 大字/字, buildings and rooms are dropped; 丁目/番地/番/号/の → '-'.
     """
     prefixes = _prefixes(tuple(drop_prefixes))
-    return _fixpoint(lambda t: _address_step(t, prefixes), s)
+    s = _as_str(s)
+    out = _simple_address(s, prefixes)
+    if out is not None:  # a town (folded, no prefix) and numbers: already a stable key
+        return out
+    out = _address_step(s, prefixes)
+    if (_STABLE_KEY.fullmatch(out) and unicodedata.is_normalized("NFKC", out) and not prefixes.match(out)
+            and not _INVISIBLE.search(out)):
+        return out
+    return _fixpoint(lambda t: _address_step(t, prefixes), out)
