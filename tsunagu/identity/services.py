@@ -8,12 +8,13 @@ referral, consent or disclosure row, so it grants no access (R10) and an unmerge
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -21,7 +22,7 @@ from django.utils import timezone
 from tsunagu.core.errors import DomainError
 from tsunagu.people.models import HouseholdMember, Person
 from tsunagu.privacy.audit import log_action
-from tsunagu.privacy.policy import person_access
+from tsunagu.privacy.policy import person_access_many
 
 from . import matching
 from .keys import FEATURE_FIELDS, drop_prefixes, features_of, refresh_keys
@@ -115,51 +116,102 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
                           phone=phone or "", sex=sex or "", drop_prefixes=drop_prefixes(user.municipality))
     if not (q.nk or q.kk):
         return []
-    base = MatchKey.objects.filter(municipality_id=user.municipality_id)
-    lookups = [("name_key", q.nk), ("kana_key", q.kk), ("phone_key", q.pk), ("address_key", q.ak)]
+    lookups = [(field, value) for field, value in (("name_key", q.nk), ("kana_key", q.kk), ("phone_key", q.pk),
+                                                   ("address_key", q.ak)) if value]
     if q.bd:
-        lookups.append(("birth_date", f"{q.bd[0]:04}-{q.bd[1]:02}-{q.bd[2]:02}"))
-    rows: dict[int, dict] = {}
-    for field, value in lookups:
-        if value:
-            for row in base.filter(**{field: value}).values(*FEATURE_FIELDS)[:BLOCK_CAP]:
-                rows[row["person_id"]] = row
+        lookups.append(("birth_date", datetime.date(*q.bd)))
+    rows = _block_rows(user.municipality_id, lookups)
     rows.pop(exclude_person_id, None)
     if not rows:
         return []
-    records = [features_of(r) for r in rows.values()]
+    records = [_row_features(r) for r in rows.values()]
     tf = matching.Frequencies(_municipality_total(user.municipality_id) + 1)
     for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
         if value:
             table[value] = 1 + sum(1 for f in records if getattr(f, attr) == value)
-    scored = []
+    # The score does not depend on `explain`: score every record without reasons, give them only to the shown.
+    compare, intake = matching.compare, matching.INTAKE
+    scored: dict[int, tuple[float, matching.Features]] = {}
     for f in records:
-        score, why = matching.compare(q, f, tf, explain=True)
-        if score >= matching.INTAKE:
-            scored.append((score, f.id, why))
+        score = compare(q, f, tf)[0]
+        if score >= intake:
+            scored[f.id] = (score, f)
     if not scored:
         return []
-    visible = Person.objects.visible_to(user).filter(pk__in=[pid for _, pid, _ in scored])
-    persons = {p.pk: p for p in visible}
-    by_id = {f.id: f for f in records}
-    out = []
-    for score, pid, why in sorted(scored, key=lambda s: (-s[0], s[1])):
-        person = persons.get(pid)
-        if person is None:
-            continue
+    persons = list(Person.objects.visible_to(user).filter(pk__in=list(scored)))
+    # Another agency's candidate: the access policy decides what of it the user may see (one bulk check).
+    others = [p for p in persons if p.recorded_by_agency_id != user.agency_id]
+    access_of = person_access_many(user, others) if others else {}
+    ranked = []
+    for person in persons:
+        score, f = scored[person.pk]
         full = True
-        if person.recorded_by_agency_id != user.agency_id:
+        access = access_of.get(person.pk)
+        if access is not None:
             # Score only on what this user may see: a match on a hidden birth date or address must not
             # reveal it (a statutory referral shares the name and reading only; DV addresses are masked).
-            access = person_access(user, person)
             full = access.full
             if not access.full or not access.address:
-                score, why = matching.compare(q, _restricted(by_id[pid], access), tf, explain=True)
-                if score < matching.INTAKE:
+                f = _restricted(f, access)
+                score = compare(q, f, tf)[0]
+                if score < intake:
                     continue
+        ranked.append((-round(score, 1), person.pk, f, person, full))
+    ranked.sort(key=lambda r: r[:2])
+    out = []
+    for _, _, f, person, full in ranked[:limit]:
+        score, why = compare(q, f, tf, explain=True)
         out.append(Candidate(person, round(score, 1), matching.band(score), matching.explain(why), full))
-    out.sort(key=lambda c: (-c.score, c.person.pk))
-    return out[:limit]
+    return out
+
+
+# MatchKey columns read at intake, in the order _row_features unpacks them.
+_ROW_FIELDS = ("person_id", "name_key", "name_sei", "name_mei", "kana_key", "kana_sei", "kana_mei", "birth_date",
+               "address_key", "phone_key", "sex")
+
+
+def _block_rows(municipality_id: int, lookups: list[tuple[str, object]]) -> dict[int, tuple]:
+    """MatchKey rows (tuples of _ROW_FIELDS, by person id) that share at least one key with the query.
+
+    One indexed OR query reads every block whole while no block holds more than BLOCK_CAP rows (the usual
+    case); otherwise each block is read on its own, capped at BLOCK_CAP rows, as the per-key lookups did.
+    """
+    if not lookups:
+        return {}
+    meta, qn = MatchKey._meta, connection.ops.quote_name
+    where = " OR ".join(f"{qn(meta.get_field(field).column)} = %s" for field, _ in lookups)
+    sql = (f"SELECT {', '.join(qn(meta.get_field(f).column) for f in _ROW_FIELDS)} FROM {qn(meta.db_table)} "
+           f"WHERE {qn(meta.get_field('municipality').column)} = %s AND ({where}) LIMIT %s")
+    most = BLOCK_CAP * len(lookups)
+    params = [connection.ops.adapt_datefield_value(value) if field == "birth_date" else value
+              for field, value in lookups]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [municipality_id, *params, most + 1])
+        found = cursor.fetchall()
+    if len(found) <= most and all(sum(1 for r in found if r[at] == value) <= BLOCK_CAP
+                                  for at, value in ((_ROW_FIELDS.index(field), value) for field, value in lookups)):
+        return {r[0]: r for r in found}
+    base = MatchKey.objects.filter(municipality_id=municipality_id)
+    rows: dict[int, tuple] = {}
+    for field, value in lookups:
+        for r in base.filter(**{field: value}).values_list(*_ROW_FIELDS)[:BLOCK_CAP]:
+            rows[r[0]] = r
+    return rows
+
+
+def _row_features(r: tuple) -> matching.Features:
+    """keys.features_of for a row of _ROW_FIELDS read as a tuple (the same Features; a test holds them equal)."""
+    pid, nk, ns, ng, kk, ks, kg, bd, ak, pk, sex = r
+    f = matching.Features(pid, nk=nk, ns=ns, ng=ng, kk=kk, ks=ks, kg=kg, pk=pk, sex=sex)
+    if bd is not None:
+        f.bd = (bd.year, bd.month, bd.day)
+    if ak:
+        if any(map(str.isdigit, ak)):
+            f.ak = ak
+            f.town, f.blk = matching._address_parts(ak)
+        else:
+            f.town = ak
+    return f
 
 
 def _restricted(f: matching.Features, access) -> matching.Features:

@@ -104,19 +104,35 @@ class PersonAccess:
 
 
 def person_access(user, person) -> PersonAccess:
+    return person_access_many(user, [person])[person.pk]
+
+
+def person_access_many(user, persons) -> dict[int, PersonAccess]:
+    """What `user` may see of each person, by pk, in two queries (consultations at the user's agency,
+    consent-based referrals to it) however many persons. The SENSITIVE_RULES are per-person callables and
+    are asked only for a person the user's agency does not hold."""
     from tsunagu.intake.models import Consultation, Referral
 
-    own = bool(user.agency_id) and (
-        person.recorded_by_agency_id == user.agency_id
-        or Consultation.objects.filter(person=person, agency_id=user.agency_id).exists()
-    )
-    sensitive = own or any(rule(user, person) for rule in SENSITIVE_RULES)
-    consented = own or sensitive or (
-        bool(user.agency_id)
-        and active_referrals_to(user).filter(person=person, basis=Referral.BASIS_CONSENT).exists()
-    )
-    address = not person.address_masked or person.recorded_by_agency_id == user.agency_id or sensitive
-    return PersonAccess(full=consented, address=consented and address, sensitive=sensitive, own_agency=own)
+    persons = list(persons)
+    if not persons:
+        return {}
+    ids = [p.pk for p in persons]
+    consulted: set[int] = set()
+    consent_referred: set[int] = set()
+    if user.agency_id:
+        consulted = set(Consultation.objects.filter(person_id__in=ids, agency_id=user.agency_id)
+                        .values_list("person_id", flat=True).distinct())
+        consent_referred = set(active_referrals_to(user).filter(person_id__in=ids, basis=Referral.BASIS_CONSENT)
+                               .values_list("person_id", flat=True).distinct())
+    out = {}
+    for person in persons:
+        own = bool(user.agency_id) and (person.recorded_by_agency_id == user.agency_id or person.pk in consulted)
+        sensitive = own or any(rule(user, person) for rule in SENSITIVE_RULES)
+        consented = own or sensitive or (bool(user.agency_id) and person.pk in consent_referred)
+        address = not person.address_masked or person.recorded_by_agency_id == user.agency_id or sensitive
+        out[person.pk] = PersonAccess(full=consented, address=consented and address, sensitive=sensitive,
+                                      own_agency=own)
+    return out
 
 
 def can_see_consultation_sensitive(user, consultation) -> bool:
