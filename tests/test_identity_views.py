@@ -46,6 +46,7 @@ def test_it_refuses_the_queue_to_everyone_else(client, intake_a, staff_b, manage
             response = client.get(url)
             assert response.status_code == 403
             assert "Traceback" not in response.content.decode()
+            assert "多機関協働の担当者（データ管理責任者）だけが行えます" in response.content.decode()  # why, in Japanese
         assert client.post(f"/identity/review/{queued.pk}/decide/", {"decision": "merge"}).status_code == 403
     assert not IdentityLink.objects.exists()
 

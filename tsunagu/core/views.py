@@ -29,7 +29,12 @@ def error_404(request, exception=None):
 
 
 def error_403(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    # The services' refusals are written for staff in Japanese ("名寄せの確認は、多機関協働の担当者…だけが
+    # 行えます"); show that reason, never an internal (English) message.
+    reason = str(exception or "")
+    if not any("\u3040" <= ch <= "\u9fff" for ch in reason):
+        reason = ""
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def error_400(request, exception=None):
