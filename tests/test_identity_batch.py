@@ -74,10 +74,10 @@ def test_every_score_equals_compare_and_the_bound_is_never_below_it(feats):
 
 def test_batch_from_raw_text_equals_batch_from_features(records, feats):
     from_features = matching.find_matches(feats)
-    from_text = batch.match_raw(
+    from_text = batch.match_columns(batch.Columns.of_raw(
         [r.rid for r in records], names=[r.name for r in records], kanas=[r.kana for r in records],
         births=[r.birth for r in records], addresses=[r.address for r in records],
-        phones=[r.phone for r in records], sexes=[r.sex for r in records], drop_prefixes=PREFIXES)
+        phones=[r.phone for r in records], sexes=[r.sex for r in records], drop_prefixes=PREFIXES))
     assert sorted(from_text.pairs) == sorted(from_features.pairs)
     assert from_text.households == sorted(from_features.households)
     assert from_text.compared == from_features.compared

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from tsunagu.identity import matching, services
-from tsunagu.identity.keys import FEATURE_FIELDS, drop_prefixes, features_of
+from tsunagu.identity.keys import FEATURE_FIELDS, drop_prefixes, features_of, features_of_row
 from tsunagu.identity.models import MatchKey
 from tsunagu.intake import services as intake
 from tsunagu.people.models import Person
@@ -149,7 +149,20 @@ def test_row_features_are_the_features_of_the_key(population):
              dict(rows[0], address_key="小島"), dict(rows[0], address_key="小島①-2"),
              dict(rows[0], address_key="小島1-2-3-201")]
     for row in rows:
-        assert services._row_features(tuple(row[f] for f in services._ROW_FIELDS)) == features_of(row)
+        assert features_of_row(tuple(row[f] for f in FEATURE_FIELDS)) == features_of(row)
+    # a stored key gives what matching.features makes of the person as entered
+    for person in Person.objects.select_related("municipality"):
+        stored = MatchKey.objects.values_list(*FEATURE_FIELDS).get(person_id=person.pk)
+        assert features_of_row(stored) == matching.features(
+            person.pk, name=person.name, kana=person.kana, birth_date=person.birth_date, address=person.address,
+            phone=person.phone, sex=person.sex, drop_prefixes=drop_prefixes(person.municipality))
+    # a town alone is not an address; a house number gives the 町丁目 block
+    town_only = features_of(dict(rows[0], address_key="小島"))
+    assert (town_only.ak, town_only.town, town_only.blk) == ("", "小島", "")
+    full = features_of(dict(rows[0], address_key="小島1-2-3-201"))
+    assert (full.ak, full.town, full.blk) == ("小島1-2-3-201", "小島", "小島1")
+    no_birth = features_of(rows[-4])
+    assert no_birth.bd is None and no_birth.ak == no_birth.pk == ""
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -50,6 +50,7 @@ class Columns:
         self.ids = np.fromiter(ids, dtype=np.int64, count=self.n)
         self._table: dict[str, int] = {"": 0}
         self._skeleton: np.ndarray | None = None
+        self._counts: dict[str, np.ndarray] = {}
 
     @classmethod
     def of_features(cls, records: list[m.Features]) -> Columns:
@@ -116,9 +117,11 @@ class Columns:
         mapped[distinct] = self._ids([fn(strings[x]) for x in distinct.tolist()])
         return mapped[col]
 
-    def counts(self, col: np.ndarray) -> np.ndarray:
-        """Records carrying each value (by id) in this column: the term frequencies."""
-        return np.bincount(col, minlength=len(self.strings))
+    def counts(self, field: str) -> np.ndarray:
+        """Records carrying each value (by id) in the column `field`: the term frequencies (made once)."""
+        if field not in self._counts:
+            self._counts[field] = np.bincount(getattr(self, field), minlength=len(self.strings))
+        return self._counts[field]
 
     def same_skeleton(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """matching._skeleton(a) == matching._skeleton(b) for string ids, made once per distinct string."""
@@ -339,19 +342,40 @@ def _birth_weight(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return np.select([birth_eq, near, both_bd], [m.W_BIRTH_EXACT, m.W_BIRTH_NEAR, m.W_BIRTH_DIFFERENT], 0.0)
 
 
-def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """matching.compare(records[i], records[j], Frequencies.of(records)) for every pair, as an array."""
-    prior, tf_weight = _term_frequency(c)
-    w = np.full(len(i), prior, dtype=np.float64)
+def _name_sides(c: Columns, i: np.ndarray, j: np.ndarray):
+    """氏名 and フリガナ keys of both sides of every pair and their equality (score_pairs and upper_bound)."""
     nk_a, nk_b, kk_a, kk_b = c.nk[i], c.nk[j], c.kk[i], c.kk[j]
-    ns_a, ns_b, ng_a, ng_b = c.ns[i], c.ns[j], c.ng[i], c.ng[j]
-    ks_a, ks_b, kg_a, kg_b = c.ks[i], c.ks[j], c.kg[i], c.kg[j]
-    # 氏名 + フリガナ
     has_n = (nk_a != 0) & (nk_b != 0)
     has_k = (kk_a != 0) & (kk_b != 0)
     name_eq = has_n & (nk_a == nk_b)
     kana_eq = has_k & (kk_a == kk_b)
-    nk_counts, kk_counts = c.counts(c.nk), c.counts(c.kk)
+    return nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq
+
+
+def _contact_sides(c: Columns, i: np.ndarray, j: np.ndarray):
+    """Address and phone keys of both sides, their equality, and whether both sides have any contact at all."""
+    ak_a, ak_b, pk_a, pk_b = c.ak[i], c.ak[j], c.pk[i], c.pk[j]
+    town_a, town_b, blk_a, blk_b = c.town[i], c.town[j], c.blk[i], c.blk[j]
+    addr_eq = (ak_a != 0) & (ak_a == ak_b)
+    phone_eq = (pk_a != 0) & (pk_a == pk_b)
+    both = ((ak_a != 0) | (pk_a != 0) | (town_a != 0)) & ((ak_b != 0) | (pk_b != 0) | (town_b != 0))
+    return ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, both
+
+
+def _sex_weight(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    sex_a, sex_b = c.sex[i], c.sex[j]
+    return np.where((sex_a != 0) & (sex_b != 0), np.where(sex_a == sex_b, m.W_SEX_SAME, m.W_SEX_DIFFERENT), 0.0)
+
+
+def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """matching.compare(records[i], records[j], Frequencies.of(records)) for every pair, as an array."""
+    prior, tf_weight = _term_frequency(c)
+    w = np.full(len(i), prior, dtype=np.float64)
+    ns_a, ns_b, ng_a, ng_b = c.ns[i], c.ns[j], c.ng[i], c.ng[j]
+    ks_a, ks_b, kg_a, kg_b = c.ks[i], c.ks[j], c.kg[i], c.kg[j]
+    # 氏名 + フリガナ
+    nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq = _name_sides(c, i, j)
+    nk_counts, kk_counts = c.counts("nk"), c.counts("kk")
     exact_name = name_eq & (kana_eq | ~has_k)
     exact_kana = ~exact_name & kana_eq & ~has_n
     name_kana = ~exact_name & ~exact_kana & name_eq
@@ -390,13 +414,10 @@ def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         w[r] += np.where(not_close & ~marriage, m.W_NAME_DIFFERENT, 0.0)
     w += _birth_weight(c, i, j)  # 生年月日
     # 住所 + 電話
-    ak_a, ak_b, pk_a, pk_b = c.ak[i], c.ak[j], c.pk[i], c.pk[j]
-    town_a, town_b, blk_a, blk_b = c.town[i], c.town[j], c.blk[i], c.blk[j]
-    addr_eq = (ak_a != 0) & (ak_a == ak_b)
-    phone_eq = (pk_a != 0) & (pk_a == pk_b)
-    ak_counts, pk_counts = c.counts(c.ak), c.counts(c.pk)
+    ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, both = _contact_sides(c, i, j)
+    ak_counts, pk_counts = c.counts("ak"), c.counts("pk")
     home = addr_eq | phone_eq
-    other = ~home & ((ak_a != 0) | (pk_a != 0) | (town_a != 0)) & ((ak_b != 0) | (pk_b != 0) | (town_b != 0))
+    other = ~home & both
     phone_pair = other & (pk_a != 0) & (pk_b != 0) & (c.length[pk_a] == c.length[pk_b])
     phone_near = _where(phone_pair, lambda x, y: _osa_within(c, x, y, 1), pk_a, pk_b)
     addr_pair = other & ~phone_near & (ak_a != 0) & (ak_b != 0) & (town_a == town_b)
@@ -410,10 +431,7 @@ def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
          m.W_CONTACT_DIFFERENT], 0.0)
     family_home = sibling & home
     w += np.where(family_home & (contact_w > m.W_CONTACT_FAMILY), m.W_CONTACT_FAMILY, contact_w)
-    # 性別
-    sex_a, sex_b = c.sex[i], c.sex[j]
-    both_sex = (sex_a != 0) & (sex_b != 0)
-    w += np.where(both_sex, np.where(sex_a == sex_b, m.W_SEX_SAME, m.W_SEX_DIFFERENT), 0.0)
+    w += _sex_weight(c, i, j)  # 性別
     return np.where(family_home & (w >= m.SUGGEST), m.SUGGEST - 0.5, w)
 
 
@@ -437,12 +455,8 @@ def upper_bound(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     review threshold, the pair cannot be proposed and its string distances are never computed.
     """
     prior, tf_weight = _term_frequency(c)
-    nk_a, nk_b, kk_a, kk_b = c.nk[i], c.nk[j], c.kk[i], c.kk[j]
-    has_n = (nk_a != 0) & (nk_b != 0)
-    has_k = (kk_a != 0) & (kk_b != 0)
-    name_eq = has_n & (nk_a == nk_b)
-    kana_eq = has_k & (kk_a == kk_b)
-    nk_counts, kk_counts = c.counts(c.nk), c.counts(c.kk)
+    nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq = _name_sides(c, i, j)
+    nk_counts, kk_counts = c.counts("nk"), c.counts("kk")
     exact_name = name_eq & (kana_eq | ~has_k)
     # neither name nor reading equal: 'close' needs an equal surname or given name (or, unsplit, lengths
     # within the edit limit); 'marriage' needs an equal given name (or one side unsplit) and another surname
@@ -458,30 +472,23 @@ def upper_bound(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
          tf_weight(m._M_NAME_CLOSE, nk_counts, nk_a), tf_weight(m._M_NAME_CLOSE, kk_counts, kk_a), 0.0,
          max(m.W_NAME_CLOSE, m.W_NAME_CLOSE_KANJI, m.W_MARRIAGE_MAX), m.W_MARRIAGE_MAX], m.W_NAME_DIFFERENT)
     w += _birth_weight(c, i, j)  # exact: cheap, and it tells most namesakes apart
-    ak_a, ak_b, pk_a, pk_b = c.ak[i], c.ak[j], c.pk[i], c.pk[j]
-    town_a, town_b = c.town[i], c.town[j]
-    addr_eq = (ak_a != 0) & (ak_a == ak_b)
-    phone_eq = (pk_a != 0) & (pk_a == pk_b)
-    ak_counts, pk_counts = c.counts(c.ak), c.counts(c.pk)
-    other = ((ak_a != 0) | (pk_a != 0) | (town_a != 0)) & ((ak_b != 0) | (pk_b != 0) | (town_b != 0))
+    ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, other = _contact_sides(c, i, j)
+    ak_counts, pk_counts = c.counts("ak"), c.counts("pk")
     phone_near = (pk_a != 0) & (pk_b != 0) & (c.length[pk_a] == c.length[pk_b])  # possible: same length
     addr_near = (ak_a != 0) & (ak_b != 0) & (town_a == town_b)
-    blk_a, blk_b = c.blk[i], c.blk[j]
     w += np.select(
         [addr_eq & phone_eq, addr_eq, phone_eq, other & phone_near, other & addr_near,
          other & (blk_a != 0) & (blk_a == blk_b), other & (town_a != 0) & (town_a == town_b), other],
         [tf_weight(m._M_ADDR_PHONE, ak_counts, ak_a), tf_weight(m._M_ADDR, ak_counts, ak_a),
          tf_weight(m._M_PHONE, pk_counts, pk_a), max(m.W_PHONE_NEAR, m.W_ADDR_NEAR), m.W_ADDR_NEAR,
          m.W_SAME_BLOCK, m.W_SAME_TOWN, m.W_CONTACT_DIFFERENT], 0.0)
-    sex_a, sex_b = c.sex[i], c.sex[j]
-    w += np.where((sex_a != 0) & (sex_b != 0), np.where(sex_a == sex_b, m.W_SEX_SAME, m.W_SEX_DIFFERENT), 0.0)
-    return w
+    return w + _sex_weight(c, i, j)
 
 
 def _given_weight(c: Columns, kg_a: np.ndarray, kg_b: np.ndarray) -> np.ndarray:
     """Frequencies.given_weight: as strong as the given name's reading is rare."""
     total = max(c.n, m.MIN_POPULATION)
-    u = np.maximum(c.counts(c.kg)[kg_a], 2) / total
+    u = np.maximum(c.counts("kg")[kg_a], 2) / total
     rare = np.minimum(np.log2(m._M_MARRIAGE / np.maximum(u, 0.001)), m.W_MARRIAGE_MAX)
     return np.where((kg_a != 0) & (kg_a == kg_b), rare, m.W_MARRIAGE)
 
@@ -493,15 +500,6 @@ def find_matches(records: list[m.Features], *, threshold: float = m.REVIEW, max_
     """Every pair of records sharing a blocking key, scored; pairs at or above `threshold` are returned."""
     return match_columns(Columns.of_features(records), threshold=threshold, max_block=max_block, progress=progress,
                          households=households)
-
-
-def match_raw(ids: list[int], *, names: list[str], kanas: list[str], births: list, addresses: list[str],
-              phones: list[str], sexes: list[str], drop_prefixes: tuple[str, ...] = (),
-              threshold: float = m.REVIEW, progress: Callable[[str], None] | None = None) -> m.BatchResult:
-    """find_matches straight from the text as entered (one list per field, one entry per record)."""
-    c = Columns.of_raw(ids, names=names, kanas=kanas, births=births, addresses=addresses, phones=phones,
-                       sexes=sexes, drop_prefixes=drop_prefixes)
-    return match_columns(c, threshold=threshold, max_block=m.MAX_BLOCK, progress=progress, households=True)
 
 
 def match_columns(c: Columns, *, threshold: float = m.REVIEW, max_block: int = m.MAX_BLOCK, progress=None,
@@ -548,4 +546,4 @@ def _households(c: Columns, found: set[tuple[int, int]], largest: int = 20) -> l
     return out
 
 
-__all__ = ["Columns", "candidate_pairs", "find_matches", "match_columns", "match_raw", "score_pairs", "upper_bound"]
+__all__ = ["Columns", "candidate_pairs", "find_matches", "match_columns", "score_pairs", "upper_bound"]

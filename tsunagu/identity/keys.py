@@ -80,22 +80,23 @@ def _bulk_update(rows: list[MatchKey]) -> None:
     MatchKey.objects.bulk_update(rows, _UPDATE_FIELDS, batch_size=500)
 
 
-def features_of(row: dict) -> matching.Features:
-    """Features from MatchKey values (no re-normalising: the keys are already made)."""
-    f = matching.Features(row["person_id"], nk=row["name_key"], ns=row["name_sei"], ng=row["name_mei"],
-                          kk=row["kana_key"], ks=row["kana_sei"], kg=row["kana_mei"], pk=row["phone_key"],
-                          sex=row["sex"])
-    bd = row["birth_date"]
+# MatchKey columns that make Features, in the order features_of_row unpacks them.
+FEATURE_FIELDS = ("person_id", "name_key", "name_sei", "name_mei", "kana_key", "kana_sei", "kana_mei",
+                  "birth_date", "address_key", "phone_key", "sex")
+
+
+def features_of_row(r: tuple) -> matching.Features:
+    """Features from MatchKey values read with values_list(*FEATURE_FIELDS) (no re-normalising: the keys are
+    already made)."""
+    pid, nk, ns, ng, kk, ks, kg, bd, ak, pk, sex = r
+    f = matching.Features(pid, nk=nk, ns=ns, ng=ng, kk=kk, ks=ks, kg=kg, pk=pk, sex=sex)
     if bd is not None:
         f.bd = (bd.year, bd.month, bd.day)
-    ak = row["address_key"]
-    if ak and any(ch.isdigit() for ch in ak):
-        f.ak = ak
-        f.town, f.blk = matching._address_parts(ak)
-    elif ak:
-        f.town = ak
+    if ak:
+        f.ak, f.town, f.blk = matching.address_fields(ak)
     return f
 
 
-FEATURE_FIELDS = ["person_id", "name_key", "name_sei", "name_mei", "kana_key", "kana_sei", "kana_mei",
-                  "birth_date", "address_key", "phone_key", "sex"]
+def features_of(row: dict) -> matching.Features:
+    """features_of_row for MatchKey values read with values(*FEATURE_FIELDS)."""
+    return features_of_row(tuple(row[field] for field in FEATURE_FIELDS))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -25,7 +25,7 @@ from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.policy import person_access_many
 
 from . import matching
-from .keys import FEATURE_FIELDS, drop_prefixes, features_of, refresh_keys
+from .keys import FEATURE_FIELDS, drop_prefixes, features_of_row, refresh_keys
 from .models import IdentityLink, MatchCandidate, MatchKey, MatchRun
 
 REVIEWER_ROLE = "coordinator"
@@ -124,7 +124,7 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     rows.pop(exclude_person_id, None)
     if not rows:
         return []
-    records = [_row_features(r) for r in rows.values()]
+    records = [features_of_row(r) for r in rows.values()]
     tf = matching.Frequencies(_municipality_total(user.municipality_id) + 1)
     for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
         if value:
@@ -165,53 +165,28 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     return out
 
 
-# MatchKey columns read at intake, in the order _row_features unpacks them.
-_ROW_FIELDS = ("person_id", "name_key", "name_sei", "name_mei", "kana_key", "kana_sei", "kana_mei", "birth_date",
-               "address_key", "phone_key", "sex")
-
-
 def _block_rows(municipality_id: int, lookups: list[tuple[str, object]]) -> dict[int, tuple]:
-    """MatchKey rows (tuples of _ROW_FIELDS, by person id) that share at least one key with the query.
+    """MatchKey rows (tuples of FEATURE_FIELDS, by person id) that share at least one key with the query.
 
     One indexed OR query reads every block whole while no block holds more than BLOCK_CAP rows (the usual
-    case); otherwise each block is read on its own, capped at BLOCK_CAP rows, as the per-key lookups did.
+    case); otherwise each block is read on its own, capped at BLOCK_CAP rows.
     """
     if not lookups:
         return {}
-    meta, qn = MatchKey._meta, connection.ops.quote_name
-    where = " OR ".join(f"{qn(meta.get_field(field).column)} = %s" for field, _ in lookups)
-    sql = (f"SELECT {', '.join(qn(meta.get_field(f).column) for f in _ROW_FIELDS)} FROM {qn(meta.db_table)} "
-           f"WHERE {qn(meta.get_field('municipality').column)} = %s AND ({where}) LIMIT %s")
-    most = BLOCK_CAP * len(lookups)
-    params = [connection.ops.adapt_datefield_value(value) if field == "birth_date" else value
-              for field, value in lookups]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality_id, *params, most + 1])
-        found = cursor.fetchall()
-    if len(found) <= most and all(sum(1 for r in found if r[at] == value) <= BLOCK_CAP
-                                  for at, value in ((_ROW_FIELDS.index(field), value) for field, value in lookups)):
-        return {r[0]: r for r in found}
     base = MatchKey.objects.filter(municipality_id=municipality_id)
+    any_key = Q()
+    for field, value in lookups:
+        any_key |= Q(**{field: value})
+    most = BLOCK_CAP * len(lookups)
+    found = list(base.filter(any_key).values_list(*FEATURE_FIELDS)[:most + 1])
+    if len(found) <= most and all(sum(1 for r in found if r[FEATURE_FIELDS.index(field)] == value) <= BLOCK_CAP
+                                  for field, value in lookups):
+        return {r[0]: r for r in found}
     rows: dict[int, tuple] = {}
     for field, value in lookups:
-        for r in base.filter(**{field: value}).values_list(*_ROW_FIELDS)[:BLOCK_CAP]:
+        for r in base.filter(**{field: value}).values_list(*FEATURE_FIELDS)[:BLOCK_CAP]:
             rows[r[0]] = r
     return rows
-
-
-def _row_features(r: tuple) -> matching.Features:
-    """keys.features_of for a row of _ROW_FIELDS read as a tuple (the same Features; a test holds them equal)."""
-    pid, nk, ns, ng, kk, ks, kg, bd, ak, pk, sex = r
-    f = matching.Features(pid, nk=nk, ns=ns, ng=ng, kk=kk, ks=ks, kg=kg, pk=pk, sex=sex)
-    if bd is not None:
-        f.bd = (bd.year, bd.month, bd.day)
-    if ak:
-        if any(map(str.isdigit, ak)):
-            f.ak = ak
-            f.town, f.blk = matching._address_parts(ak)
-        else:
-            f.town = ak
-    return f
 
 
 def _restricted(f: matching.Features, access) -> matching.Features:
@@ -238,8 +213,8 @@ def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | Non
         "id", "municipality_id", "name", "kana", "birth_date", "address", "phone", "sex").order_by("id")
     say(f"{municipality.name}: 本人の記録 {persons.count():,} 件の比較キーを確認しています…")
     refresh_keys(municipality, persons.iterator(chunk_size=5000), progress=say)
-    rows = MatchKey.objects.filter(municipality=municipality).values(*FEATURE_FIELDS).order_by("person_id")
-    records = [features_of(r) for r in rows.iterator(chunk_size=5000)]
+    rows = MatchKey.objects.filter(municipality=municipality).values_list(*FEATURE_FIELDS).order_by("person_id")
+    records = [features_of_row(r) for r in rows.iterator(chunk_size=5000)]
     say(f"比較キー {len(records):,} 件を読み込みました（{time.perf_counter() - t0:.1f} 秒）。照合しています…")
     result = matching.find_matches(records, progress=say)
     say(f"比較したペア {result.compared:,} 組、同一人物の候補 {len(result.pairs):,} 組、"
