@@ -72,6 +72,12 @@ def coordinator(imizu, make_staff):
 
 
 @pytest.fixture
+def steward(imizu, make_staff):
+    """名寄せデータ管理責任者 (ACCESS.md G14): a role of its own, not a casework role."""
+    return make_staff(imizu, "steward", "steward", agency_named(imizu, "地域福祉課"), "名寄せ 管理者")
+
+
+@pytest.fixture
 def manager(imizu, make_staff):
     return make_staff(imizu, "manager", "manager", agency_named(imizu, "地域福祉課"), "管理者 M")
 

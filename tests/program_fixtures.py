@@ -22,6 +22,27 @@ def participation_staff(imizu, make_staff, username="sanka"):
     return make_staff(imizu, username, "participation", agency_named(imizu, "地域福祉課"), "参加 コーディネーター")
 
 
+def referred_to_participation(intake, coordinator, *, name="引籠 太一", tags=("ひきこもり",), consent=True,
+                              purposes=("関係機関へのつなぎ", "多機関協働", "参加支援")):
+    """A person a window records (with consent), hands to 多機関協働, whose plan says 参加支援へつなぐ: the basis
+    of the participation role's grant (ACCESS.md G9)."""
+    from tsunagu.casework import services as casework
+    from tsunagu.intake import services as intake_services
+
+    from .intake_fixtures import record
+
+    c = record(intake, name=name, tags=tags, consent_all=consent, purposes=purposes)
+    r = intake_services.escalate_to_multiagency(intake, c, message="社会参加の場が必要",
+                                                statutory_basis="" if consent else "vital")
+    case = casework.open_case(coordinator, referral=r)
+    lead = case.coordinating_agency
+    today = timezone.localdate()
+    casework.draft_plan(coordinator, case, long_term_goal="通える居場所を見つける", short_term_goals="見学",
+                        lead_agency=lead, review_date=today + dt.timedelta(days=90), refer_participation=True,
+                        actions=[{"description": "参加支援の調整", "agency": lead, "due_date": today + dt.timedelta(days=30)}])
+    return c.person
+
+
 def district(municipality, code):
     return District.objects.for_municipality(municipality).get(code=code)
 

@@ -13,8 +13,8 @@ from tsunagu.directory.models import MeetingType
 from tsunagu.meetings import services as meetings
 from tsunagu.meetings.models import AgendaItem, ResourceGap
 from tsunagu.people.models import Person
+from tsunagu.people.policy import person_views
 from tsunagu.privacy.models import AuditEvent
-from tsunagu.privacy.policy import person_access
 from tsunagu.privacy.services import record_consent, withdraw_consent
 
 from .casework_fixtures import escalated_case, jusou_meeting, meeting_type, plan, steppu
@@ -36,7 +36,7 @@ def test_a_case_goes_from_escalation_to_closure(intake_a, staff_b, steppu_staff,
                         (steppu_staff, "家計改善・就労準備")]:
         casework.add_team_member(coordinator, case, agency=staff.agency, role=role)
     assert Person.objects.visible_to(steppu_staff).filter(pk=case.person_id).exists()
-    assert person_access(steppu_staff, case.person).sensitive
+    assert person_views(steppu_staff, [case.person])[case.person_id].sensitive
     casework.save_assessment(coordinator, case, {
         "wishes": "母と一緒に暮らし続けたい", "issues": [{"domain": "介護", "severity": "3", "note": "要介護3"}],
         "risks": {"自殺": {"level": "低", "note": ""}},
@@ -101,7 +101,7 @@ def test_a_case_without_consent_goes_to_a_support_meeting_until_consent(intake_a
     assert not Person.objects.visible_to(member).filter(pk=case.person_id).exists()
     meetings.acknowledge_confidentiality(member, m)
     assert Person.objects.visible_to(member).filter(pk=case.person_id).exists()
-    assert not person_access(member, case.person).full  # materials only, not the full record
+    assert not person_views(member, [case.person])[case.person_id].basic  # materials only, not the full record
     with pytest.raises(DomainError, match="本人同意のある重層的支援会議"):
         meetings.add_agenda_item(coordinator, shien, purpose="plan", case=case)
     # Consent obtained: the case moves to the 重層的支援会議 and sharing under 法106条の6 ends.

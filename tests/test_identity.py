@@ -136,38 +136,38 @@ def snapshot():
     return rows
 
 
-def test_merge_then_unmerge_restores_the_exact_prior_state(imizu, pair, coordinator):
+def test_merge_then_unmerge_restores_the_exact_prior_state(imizu, pair, steward):
     services.run_batch(imizu)
     candidate = MatchCandidate.objects.get(kind="person")
     before = snapshot()
-    link = services.merge_candidate(coordinator, candidate, note="生年月日と住所が一致")
+    link = services.merge_candidate(steward, candidate, note="生年月日と住所が一致")
     assert services.cluster_of(candidate.person_a_id) == {candidate.person_a_id, candidate.person_b_id}
     candidate.refresh_from_db()
-    assert candidate.status == "merged" and candidate.decided_by == coordinator
+    assert candidate.status == "merged" and candidate.decided_by == steward
     merged = AuditEvent.objects.get(action="identity.merged")
     assert merged.detail["persons"] == [candidate.person_a_id, candidate.person_b_id]
     assert "高橋" not in merged.object_repr  # no names in the audit summary
-    services.unmerge_link(coordinator, link, note="別人と判明")
+    services.unmerge_link(steward, link, note="別人と判明")
     assert snapshot() == before
     assert AuditEvent.objects.filter(action="identity.unmerged").count() == 1
     assert services.cluster_of(candidate.person_a_id) == {candidate.person_a_id}
 
 
-def test_unmerge_needs_a_reason(imizu, pair, coordinator):
+def test_unmerge_needs_a_reason(imizu, pair, steward):
     services.run_batch(imizu)
-    link = services.merge_candidate(coordinator, MatchCandidate.objects.get(kind="person"))
+    link = services.merge_candidate(steward, MatchCandidate.objects.get(kind="person"))
     with pytest.raises(services.IdentityError, match="取り消しの理由"):
-        services.unmerge_link(coordinator, link, note=" ")
+        services.unmerge_link(steward, link, note=" ")
     assert IdentityLink.objects.filter(pk=link.pk).exists()
 
 
-def test_a_merge_grants_no_access(imizu, pair, coordinator, intake_a, staff_b, client):
+def test_a_merge_grants_no_access(imizu, pair, steward, intake_a, staff_b, client):
     a, b, _ = pair
     services.run_batch(imizu)
-    services.merge_candidate(coordinator, MatchCandidate.objects.get(kind="person"))
+    services.merge_candidate(steward, MatchCandidate.objects.get(kind="person"))
     assert set(Person.objects.visible_to(staff_b).filter(pk__in=[a.pk, b.pk])) == {b}
     assert set(Person.objects.visible_to(intake_a).filter(pk__in=[a.pk, b.pk])) == {a}
-    assert set(Person.objects.visible_to(coordinator).filter(pk__in=[a.pk, b.pk])) == set()
+    assert set(Person.objects.visible_to(steward).filter(pk__in=[a.pk, b.pk])) == set()
     assert [c.person for c in services.candidates_for(staff_b, **LOOKUP)] == [b]
     client.force_login(staff_b)
     assert client.get(f"/people/{a.pk}/").status_code == 404
@@ -179,29 +179,29 @@ def test_only_the_data_steward_decides(imizu, pair, intake_a, manager, sysadmin,
     for user in (intake_a, manager, sysadmin):
         with pytest.raises(PermissionDenied):
             services.merge_candidate(user, candidate)
-    fussa_coordinator = make_staff(fussa, "fussa_coord", "coordinator")
+    fussa_coordinator = make_staff(fussa, "fussa_coord", "steward")
     with pytest.raises(Http404):
         services.merge_candidate(fussa_coordinator, candidate)
     assert not IdentityLink.objects.exists()
 
 
-def test_a_rejected_pair_is_not_proposed_again(imizu, pair, coordinator):
+def test_a_rejected_pair_is_not_proposed_again(imizu, pair, steward):
     services.run_batch(imizu)
     candidate = MatchCandidate.objects.get(kind="person")
-    services.reject_candidate(coordinator, candidate, note="別人")
+    services.reject_candidate(steward, candidate, note="別人")
     with pytest.raises(services.IdentityError, match="別人・別世帯"):
-        services.merge_candidate(coordinator, candidate)
+        services.merge_candidate(steward, candidate)
     run = services.run_batch(imizu)
     candidate.refresh_from_db()
     assert candidate.status == "rejected" and run.created == 0
     assert AuditEvent.objects.filter(action="identity.rejected").count() == 1
 
 
-def test_a_household_link_is_separate_from_person_links(imizu, pair, coordinator):
+def test_a_household_link_is_separate_from_person_links(imizu, pair, steward):
     a, _, mother = pair
     services.run_batch(imizu)
     household = MatchCandidate.objects.get(kind="household", person_a=a, person_b=mother)
-    link = services.merge_candidate(coordinator, household)
+    link = services.merge_candidate(steward, household)
     assert link.kind == "household"
     assert services.cluster_of(a.pk) == {a.pk}
     assert services.cluster_of(a.pk, kind="household") == {a.pk, mother.pk}

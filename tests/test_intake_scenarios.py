@@ -242,26 +242,6 @@ def test_reads_are_audited(client, intake_a):
     assert search.detail == {"q": "たかはし", "results": 1}
 
 
-def test_register_person_rule_extends_visibility(intake_a, coordinator):
-    """Rules (c) consented team and (d) 支援会議 plug in here; the casework and meetings apps register them."""
-    from django.db.models import Q
-
-    from tsunagu.privacy import policy
-
-    c = record(intake_a)
-    assert not Person.objects.visible_to(coordinator).filter(pk=c.person_id).exists()
-
-    def team_rule(user):
-        return Q(pk=c.person_id) if user.pk == coordinator.pk else policy.NOTHING
-
-    policy.PERSON_RULES.append(team_rule)
-    try:
-        assert Person.objects.visible_to(coordinator).filter(pk=c.person_id).exists()
-    finally:
-        policy.PERSON_RULES.remove(team_rule)
-    assert not Person.objects.visible_to(coordinator).filter(pk=c.person_id).exists()
-
-
 def test_agency_b_unrelated_sees_nothing(intake_a, staff_b):
     record(intake_a)
     assert Person.objects.visible_to(staff_b).count() == 0

@@ -38,7 +38,7 @@ def consent():
             "method": "書面", "obtained_on": timezone.localdate()}
 
 
-def test_it_takes_a_water_meter_report_through_three_contacts_to_intake(ou, agreement, client):
+def test_it_takes_a_water_meter_report_through_three_contacts_to_intake(ou, agreement, client, make_staff):
     target = water_meter_target(ou, agreement=agreement)
     assert target.stage == OutreachTarget.GATHERING and target.district.code == "hyoguri"
     assert Person.objects.count() == 0  # a target is not a person before consent
@@ -67,12 +67,18 @@ def test_it_takes_a_water_meter_report_through_three_contacts_to_intake(ou, agre
         assert fragment in consultation.chief_complaint
     assert person.consents.get().scope_all_agencies
 
-    # The person now appears in intake: the consultation list and the consultation page of the outreach desk.
-    client.force_login(ou)
+    # The hand-over ends G8 (ACCESS.md): the consultation is a record of 地域福祉課 for its casework roles — the
+    # coordinator there sees it in the list with the address; the outreach role no longer sees the person.
+    coord = make_staff(ou.municipality, "coord_ou", "coordinator", ou.agency, "推進員")
+    client.force_login(coord)
     listing = client.get(reverse("consultation_list")).content.decode()
     assert "水野 静男" in listing
     page = client.get(reverse("consultation_detail", args=[consultation.pk]))
     assert page.status_code == 200 and "射水市戸破1番地" in page.content.decode()
+    client.force_login(ou)
+    assert client.get(reverse("consultation_list")).status_code == 403
+    assert client.get(reverse("consultation_detail", args=[consultation.pk])).status_code == 404
+    assert client.get(reverse("outreach_target_detail", args=[target.pk])).status_code == 404
 
     services.change_stage(ou, target, stage=OutreachTarget.CONNECTED, note="多機関協働へつないだ")
     target.refresh_from_db()
@@ -141,7 +147,10 @@ def test_it_shows_a_target_to_support_meeting_members_only_while_on_the_agenda(o
     page = client.get(url)
     assert page.status_code == 200 and "水野 静男" in page.content.decode()
     meeting_page = client.get(reverse("meeting_detail", args=[shien.pk])).content.decode()
-    assert url in meeting_page and "水野 静男" not in meeting_page
+    # G6: the name (ID) and the item's materials, nothing else of the target (address, phone, contacts).
+    assert url in meeting_page and "水野 静男" in meeting_page and "検針員からの情報を共有" in meeting_page
+    assert "射水市戸破1番地" not in page.content.decode() and "0766-11-2222" not in page.content.decode()
+    assert "射水市戸破1番地" not in meeting_page
     assert client.post(reverse("outreach_target_contact", args=[target.pk]), {}).status_code == 403
     for user in (pending, coordinator):  # not acknowledged / organiser without membership
         client.force_login(user)
@@ -180,7 +189,6 @@ def test_the_pages_work_and_lose_nothing_on_bad_input(ou, agreement, client):
         "name": "戸破 一", "consent_purposes": ["多機関協働"], "consent_method": "書面",
         "consent_date": timezone.localdate().isoformat()})
     consultation = Consultation.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("consultation_detail",
-                                                                           args=[consultation.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("outreach_target_list")
     assert consultation.agency == agency_named(target.municipality, "地域福祉課")
     assert client.get(reverse("outreach_agreements")).status_code == 200

@@ -17,7 +17,7 @@ from tsunagu.participation.services import ParticipationError
 from tsunagu.privacy.models import AuditEvent
 
 from .intake_fixtures import record
-from .program_fixtures import cafe, days_ago, district, participation_staff
+from .program_fixtures import cafe, days_ago, district, participation_staff, referred_to_participation
 
 pytestmark = pytest.mark.django_db
 PURPOSES = ("関係機関へのつなぎ", "多機関協働", "参加支援")
@@ -40,12 +40,14 @@ def catalog(sanka, imizu):
     }
 
 
-def hikikomori(sanka):
-    return record(sanka, name="引籠 太一", tags=("ひきこもり",), consent_all=True, purposes=PURPOSES).person
+@pytest.fixture
+def hikikomori(intake_a, coordinator):
+    """引籠 太一: referred to 参加支援 with consent through a 多機関協働 plan (ACCESS.md G9)."""
+    return referred_to_participation(intake_a, coordinator)
 
 
-def test_it_matches_a_hikikomori_person_to_an_ibasho_and_follows_up(sanka, imizu, catalog, client):
-    person = hikikomori(sanka)
+def test_it_matches_a_hikikomori_person_to_an_ibasho_and_follows_up(sanka, imizu, catalog, client, hikikomori):
+    person = hikikomori
     sheet = services.save_needs_sheet(sanka, person, needs=["ひきこもり", "居場所"], wishes="人の少ない場所なら行ってみたい",
                                       district=district(imizu, "hyoguri"), available_days=["火", "木"], max_cost=0,
                                       access_needs=["少人数"])
@@ -79,8 +81,8 @@ def test_it_matches_a_hikikomori_person_to_an_ibasho_and_follows_up(sanka, imizu
     assert AuditEvent.objects.filter(action="participation.matched", object_id=str(person.pk)).exists()
 
 
-def test_an_unmet_need_becomes_a_gap_in_the_district_view(sanka, imizu, catalog, client):
-    person = record(sanka, name="学び 直子", tags=("孤立",), consent_all=True, purposes=PURPOSES).person
+def test_an_unmet_need_becomes_a_gap_in_the_district_view(sanka, imizu, catalog, client, intake_a, coordinator):
+    person = referred_to_participation(intake_a, coordinator, name="学び 直子", tags=("孤立",))
     sheet = services.save_needs_sheet(sanka, person, needs=["学び直し"], district=district(imizu, "oshima"),
                                       available_days=["土"])
     assert suggest(sheet) == []
@@ -98,23 +100,29 @@ def test_an_unmet_need_becomes_a_gap_in_the_district_view(sanka, imizu, catalog,
     assert "大島地区に土曜に通える学び直しの場がない" in page
 
 
-def test_it_needs_consent_to_propose_and_the_right_role(sanka, imizu, catalog, coordinator, intake_a):
-    person = record(sanka, name="無同意 四郎", tags=("ひきこもり",)).person
-    with pytest.raises(ParticipationError) as exc:
-        services.propose(sanka, person, catalog["cafe"])
-    assert exc.value.field == "resource" and "本人同意" in exc.value.message
+def test_it_needs_consent_to_propose_and_the_right_role(sanka, imizu, catalog, coordinator, intake_a, hikikomori):
+    # Referred to 参加支援 without consent: no grant (G9 rests on consent), so the record does not exist for the
+    # participation role (G15), and nothing can be proposed to a host.
+    no_consent = referred_to_participation(intake_a, coordinator, name="無同意 四郎", consent=False)
+    with pytest.raises(Http404):
+        services.propose(sanka, no_consent, catalog["cafe"])
     with pytest.raises(PermissionDenied):
-        services.save_needs_sheet(coordinator, person, needs=["居場所"])
+        services.save_needs_sheet(coordinator, hikikomori, needs=["居場所"])
     with pytest.raises(ParticipationError) as exc:
-        services.save_needs_sheet(sanka, person, needs=[])
+        services.save_needs_sheet(sanka, hikikomori, needs=[])
     assert exc.value.field == "needs"
+    # Consent to share with every agency, but never referred to 参加支援: no grant either.
     other = record(intake_a, name="他機関 五郎", consent_all=True, purposes=PURPOSES).person
     with pytest.raises(Http404):
         services.save_needs_sheet(sanka, other, needs=["居場所"])
+    # Consent that leaves out 参加支援 as a purpose: no grant.
+    narrow = referred_to_participation(intake_a, coordinator, name="目的外 六郎", purposes=("多機関協働",))
+    with pytest.raises(Http404):
+        services.save_needs_sheet(sanka, narrow, needs=["居場所"])
 
 
-def test_placement_transitions_are_checked(sanka, catalog):
-    person = hikikomori(sanka)
+def test_placement_transitions_are_checked(sanka, catalog, hikikomori):
+    person = hikikomori
     placement = services.propose(sanka, person, catalog["cafe"])
     with pytest.raises(ParticipationError) as exc:
         services.advance(sanka, placement, status=Placement.SETTLED)
@@ -129,7 +137,7 @@ def test_placement_transitions_are_checked(sanka, catalog):
     assert "すでに提案中" in exc.value.message
 
 
-def test_the_catalog_is_searchable_by_need_and_forms_keep_input(sanka, catalog, client):
+def test_the_catalog_is_searchable_by_need_and_forms_keep_input(sanka, catalog, client, hikikomori):
     client.force_login(sanka)
     page = client.get(reverse("resource_list"), {"need": "就労準備"}).content.decode()
     assert "農園の就労体験" in page and "すてっぴカフェ" not in page
@@ -139,7 +147,7 @@ def test_the_catalog_is_searchable_by_need_and_forms_keep_input(sanka, catalog, 
                                                      "cost": "0"})
     body = response.content.decode()
     assert response.status_code == 400 and "新しい学びの場" in body and "受け入れ先を入力してください" in body
-    person = hikikomori(sanka)
+    person = hikikomori
     response = client.post(reverse("participation_needs", args=[person.pk]), {"wishes": "静かな場所"})
     body = response.content.decode()
     assert response.status_code == 400 and "ニーズを一つ以上選んでください" in body and "静かな場所" in body

@@ -12,6 +12,7 @@ from tsunagu.meetings import governance_views as governance
 from tsunagu.meetings import views as meetings
 from tsunagu.outreach import views as outreach
 from tsunagu.participation import views as participation
+from tsunagu.people import emergency
 from tsunagu.people import views as people
 from tsunagu.privacy import views as privacy
 
@@ -47,7 +48,15 @@ urlpatterns = [
     path("referrals/<int:referral_id>/resend/", intake.referral_resend, name="referral_resend"),
     path("people/search/", people.person_search, name="person_search"),
     path("people/<int:person_id>/", people.person_detail, name="person_detail"),
+    path("people/<int:person_id>/consents/new/", people.consent_new, name="consent_new"),
+    path("people/<int:person_id>/access/", people.access_report, name="person_access_report"),
+    path("people/<int:person_id>/address/release/", people.address_release, name="address_release"),
+    path("people/<int:person_id>/address/<int:release_id>/revoke/", people.address_release_revoke,
+         name="address_release_revoke"),
     path("consents/<int:consent_id>/withdraw/", people.consent_withdraw, name="consent_withdraw"),
+    path("emergency/", emergency.emergency_list, name="emergency_list"),
+    path("emergency/new/", emergency.emergency_new, name="emergency_new"),
+    path("emergency/<int:access_id>/review/", emergency.emergency_review, name="emergency_review"),
     *identity_urls,
     path("intake/<int:consultation_id>/export.<str:fmt>", casework.consultation_export, name="consultation_export"),
     path("today/", casework.today, name="today"),

@@ -79,8 +79,8 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
         assert "髙橋" not in body and "ﾀｶﾊｼ" not in body and "生年月日一致" not in body
     _logout(page)
 
-    # The data steward (相談支援包括化推進員, role kind coordinator) opens the queue from the menu.
-    login(page, "imizu.coord", DEMO_PASSWORD)
+    # The data steward (名寄せデータ管理責任者, a role of its own: ACCESS.md G14) opens the queue from the menu.
+    login(page, "imizu.steward", DEMO_PASSWORD)
     page.wait_for_url("**/")
     page.get_by_role("link", name="名寄せ確認").click()
     page.get_by_role("heading", name="名寄せの確認", exact=True).wait_for()
@@ -90,7 +90,8 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
     text = row.inner_text()
     assert "生年月日一致" in text
     assert "昭和55年3月1日" in text  # both written in 和暦, whatever the window typed
-    assert "新湊西地域包括支援センター" in text and "あいネットいみず" in text
+    # Which agency holds each record is not the steward's to see (「他機関の記録」): G14.
+    assert "他機関の記録" in text and "新湊西地域包括支援センター" not in text and "あいネットいみず" not in text
     assert "1-2-3" not in text and "0766" not in text  # the district only, no house number or phone
     row.get_by_role("link", name="確認する").click()
 
@@ -106,7 +107,7 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
     assert page.get_by_role("row").filter(has_text="髙橋　一郎").filter(has_text="高橋 一郎").count() == 0
 
     link = IdentityLink.objects.get(candidate=candidate)
-    assert link.linked_by.username == "imizu.coord"
+    assert link.linked_by.username == "imizu.steward"
 
     # The link is on record under 確定済み, with who decided and the note.
     page.get_by_role("navigation", name="状態").get_by_role("link", name="確定済み").click()
@@ -114,7 +115,7 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
     row.get_by_role("link", name="確認する").click()
     main = page.locator("main")
     main.get_by_text("状態: 確定").wait_for()
-    assert "包括 恵 が" in main.inner_text() and "に確定しました" in main.inner_text()
+    assert "名寄 確子 が" in main.inner_text() and "に確定しました" in main.inner_text()
     assert "生年月日・住所・電話が一致。両機関に確認済み" in main.inner_text()
 
     # It turns out to be a mistake: the steward undoes the merge with a reason.
@@ -137,14 +138,14 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
     events = AuditEvent.objects.filter(id__gt=audit_start or 0)
     assert AuditEvent.objects.filter(action="identity.batch_run").exists()
     merged = events.get(action="identity.merged")
-    assert merged.actor.username == "imizu.coord"
+    assert merged.actor.username == "imizu.steward"
     assert merged.detail["candidate"] == candidate.pk and sorted(merged.detail["persons"]) == sorted([a.pk, b.pk])
     unmerged = events.get(action="identity.unmerged")
-    assert unmerged.actor.username == "imizu.coord" and unmerged.reason == "別人と判明したため取り消す"
+    assert unmerged.actor.username == "imizu.steward" and unmerged.reason == "別人と判明したため取り消す"
     assert unmerged.detail["link"] == link.pk and unmerged.detail["candidate"] == candidate.pk
     assert merged.id < unmerged.id
-    assert events.filter(action="identity.queue_viewed", actor__username="imizu.coord").count() >= 3
-    assert events.filter(action="identity.candidate_viewed", actor__username="imizu.coord").exists()
+    assert events.filter(action="identity.queue_viewed", actor__username="imizu.steward").count() >= 3
+    assert events.filter(action="identity.candidate_viewed", actor__username="imizu.steward").exists()
     assert not events.filter(action__startswith="identity.", actor__username="imizu.madoguchi").exists()
     out = StringIO()
     call_command("audit", "verify", stdout=out)

@@ -48,7 +48,15 @@ def test_outreach_target_is_contacted_and_handed_to_intake(page, demo):
     page.get_by_label("同意の方法").select_option("書面")
     page.get_by_label("同意日").fill(timezone.localdate().isoformat())
     page.get_by_role("button", name="同意を記録して引き継ぐ").click()
-    page.get_by_text("同意を記録し、相談受付に引き継ぎました").wait_for()
+    page.get_by_text("の相談受付に引き継ぎました").wait_for()
+    # The hand-over ends the outreach role's grant (G8): the consultation is 地域福祉課's, for its casework roles.
+    assert "射水市戸破3番地" not in page.content()
+    page.get_by_role("button", name="ログアウト").click()
+    page.wait_for_url("**/accounts/login/")
+    login(page, "imizu.coord", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="相談一覧").click()
+    page.get_by_role("row").filter(has_text="試験 検針").get_by_role("link").first.click()
     body = page.content()
     assert "試験 検針" in body and "射水市戸破3番地" in body and "検針票が2か月ポストに残っている" in body
 

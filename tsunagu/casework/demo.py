@@ -46,14 +46,15 @@ def load_casework_demo(municipality) -> int:
     for i, referral in enumerate(escalations):
         case = services.open_case(coordinator, referral=referral, at=referral.sent_at + dt.timedelta(days=1))
         created += 1
-        team = [a for a in windows if active_consent_for(case.person, a)][:2]
+        team = [a for a in windows if active_consent_for(case.person, a, "多機関協働")][:2]
         if not team:
             meetings.add_agenda_item(coordinator, shien, purpose="sharing", case=case,
                                      summary="本人の同意が得られていない。関係機関の把握している状況を共有する。")
             continue
         for agency in team:
             services.add_team_member(coordinator, case, agency=agency, role=f"{'・'.join(agency.fields)}の支援")
-            member_staff = Staff.objects.filter(agency=agency, is_active=True).order_by("id").first()
+            member_staff = Staff.objects.filter(agency=agency, is_active=True,
+                                                roles__kind__in=["intake", "liaison"]).order_by("id").first()
             if member_staff and not jusou.members.filter(staff=member_staff).exists():
                 meetings.add_member(coordinator, jusou, staff=member_staff)
         if i % 3 == 2:

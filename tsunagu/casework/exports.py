@@ -106,37 +106,47 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
 
 # --- the forms -------------------------------------------------------------------------------------------------
 
-def consultation_sheet(consultation, access, sensitive: bool) -> Sheet:
+def consultation_sheet(consultation, pv, classes, members=(), care: bool = False) -> Sheet:
+    """The 相談受付・申込票 with exactly the classes the user's grants open (ACCESS.md invariant 4)."""
+    from tsunagu.privacy.access import CONTENT, SENSITIVE
+
     c, p = consultation, consultation.person
     person_rows = [("氏名", p.name), ("フリガナ", p.kana)]
-    if access.full:
+    if pv.basic:
         person_rows += [("生年月日", format_wareki(p.birth_date) if p.birth_date else ""),
                         ("性別", p.get_sex_display()),
-                        ("住所", p.address if access.address else "（秘匿）"), ("電話", p.phone),
+                        ("住所", p.address if pv.address else "（秘匿）"), ("電話", p.phone if pv.address else "（秘匿）"),
                         ("国籍・使用言語", " ".join(x for x in (p.nationality, p.language) if x))]
-    content = [("受付機関", c.agency.name), ("受付日時", _dt(c.received_at)), ("相談経路", c.channel),
-               ("相談者", f"{c.consulter_type} {c.consulter_name}".strip()), ("主訴", c.chief_complaint),
-               ("課題", "・".join(c.issue_tags)), ("緊急度", c.get_urgency_display()),
-               ("対応方針", c.get_triage_display()), ("状態", c.get_status_display())]
-    if c.is_closed:
-        content.append(("次の一歩", c.next_step))
-    sections = [Section("本人", person_rows), Section("相談の内容", content)]
-    if sensitive and (c.sensitive_categories or c.sensitive_notes):
+    content = [("受付機関", c.agency.name), ("主訴", c.chief_complaint), ("課題", "・".join(c.issue_tags)),
+               ("緊急度", c.get_urgency_display())]
+    if CONTENT in classes:
+        content[1:1] = [("受付日時", _dt(c.received_at)), ("相談経路", c.channel),
+                        ("相談者", f"{c.consulter_type} {c.consulter_name}".strip())]
+        content += [("相談の内容", c.detail), ("対応方針", c.get_triage_display()), ("状態", c.get_status_display())]
+        if c.is_closed:
+            content.append(("次の一歩", c.next_step))
+    sections = [Section("本人", person_rows)]
+    if members:
+        sections.append(Section("世帯員", table=(["氏名", "続柄", "ケアの状況"] if care else ["氏名", "続柄"], [
+            [m.person.name, m.relation] + (["・".join(m.care_roles)] if care else []) for m in members])))
+    sections.append(Section("相談の内容", content))
+    if SENSITIVE in classes and (c.sensitive_categories or c.sensitive_notes):
         sections.append(Section("要配慮個人情報", [("種類", "・".join(c.sensitive_categories)),
                                                  ("内容", c.sensitive_notes)]))
-    consents = [[format_wareki(x.obtained_on), x.method, x.scope_label(), "撤回" if x.withdrawn_at else "有効"]
-                for x in c.consents.all()] if access.full else []
+    consents = [[format_wareki(x.obtained_on), x.method, x.scope_label(), x.state_label]
+                for x in c.consents.all()] if pv.basic else []
     sections.append(Section("本人同意", table=(["同意日", "方法", "範囲", "状態"], consents)))
     version = "本人同意あり" if c.with_consent else "本人同意なし"
     return Sheet(f"相談受付・申込票（{version}）", f"{c} {c.agency.name}", sections)
 
 
-def assessment_sheet(case, assessment) -> Sheet:
+def assessment_sheet(case, assessment, household=((), False)) -> Sheet:
+    """`household`: (members, care roles visible) as the user's grants on the household record allow."""
     from .ecomap import ecomap_svg
 
     a = assessment
-    members = [[m.person.name, m.relation, "・".join(m.care_roles)]
-               for m in (case.household.members.select_related("person") if case.household else [])]
+    shown, care = household
+    members = [[m.person.name, m.relation, "・".join(m.care_roles) if care else "（表示できません）"] for m in shown]
     sections = [
         Section("基本情報", [("事例", case.title), ("本人", case.person.name), ("担当", str(case.coordinator)),
                           ("主担当機関", case.lead_agency.name if case.lead_agency else "未定")]),
@@ -184,9 +194,10 @@ def evaluation_sheet(case, evaluation) -> Sheet:
     ])
 
 
-def case_list_sheet(cases) -> Sheet:
-    rows = [[str(c.pk), c.title, c.person.name, c.get_status_display(), c.lead_agency.name if c.lead_agency else "",
-             str(c.coordinator), format_wareki(c.opened_at), format_wareki(c.closed_at) if c.closed_at else ""]
-            for c in cases]
+def case_list_sheet(rows) -> Sheet:
+    """`rows`: (case, PersonView) pairs of cases the user's grants open."""
+    rows = [[str(c.pk), c.title, c.person.name if pv.visible else "", c.get_status_display(),
+             c.lead_agency.name if c.lead_agency else "", str(c.coordinator), format_wareki(c.opened_at),
+             format_wareki(c.closed_at) if c.closed_at else ""] for c, pv in rows]
     return Sheet("支援ケース一覧", f"{len(rows)} 件", [Section("事例", table=(
         ["番号", "事例名", "本人", "状態", "主担当機関", "担当", "受付日", "終結日"], rows))], landscape=True)

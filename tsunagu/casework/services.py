@@ -16,6 +16,7 @@ from django.utils import timezone
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.intake.models import Consultation, Referral
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.services import active_consent_for, record_disclosure
 
@@ -34,7 +35,7 @@ from .models import (
     SupportPlan,
     TeamMember,
 )
-from .policy import is_team_member
+from .policy import is_coordinator_of, is_team_member
 
 
 class CaseError(DomainError):
@@ -42,13 +43,13 @@ class CaseError(DomainError):
 
 
 def _require_coordinating_agency(actor):
-    if not actor.agency_id or "多機関協働" not in (actor.agency.kinds or []):
-        raise PermissionDenied("多機関協働の機関の職員だけが行えます")
+    if not actor.agency_id or "多機関協働" not in (actor.agency.kinds or []) or actor.role_kind != "coordinator":
+        raise PermissionDenied("多機関協働の機関のコーディネーターだけが行えます")
 
 
 def _require_coordinator(actor, case: Case):
-    if case.coordinating_agency_id != actor.agency_id:
-        raise PermissionDenied("この操作は多機関協働の担当機関だけが行えます")
+    if not is_coordinator_of(actor, case):
+        raise PermissionDenied("この操作は多機関協働の担当コーディネーターだけが行えます")
     if not case.is_open:
         raise CaseError("終結した事例は変更できません")
 
@@ -92,8 +93,9 @@ def open_case(actor, *, referral: Referral | None = None, consultation: Consulta
         consultation=consultation, referral=referral, coordinator=actor, coordinating_agency_id=actor.agency_id,
         title=(title or f"{person.name}さんの事例").strip()[:200], opened_at=at or timezone.now(),
     )
-    log_action("case.opened", actor=actor, obj=case, request=request,
+    log_action("case.opened", actor=actor, obj=case, request=request, subject_person_id=person.pk,
                detail={"consultation": consultation.pk, "referral": referral.pk if referral else None})
+    access.sync_person(person)
     return case
 
 
@@ -105,7 +107,7 @@ def add_team_member(actor, case: Case, *, agency: Agency, role: str, request=Non
         raise CaseError("機関を選んでください", field="agency")
     if not (role or "").strip():
         raise CaseError("この機関の役割を入力してください（プランには全参加機関の役割が必要です）", field="role")
-    consent = active_consent_for(case.person, agency)
+    consent = active_consent_for(case.person, agency, "多機関協働")
     if consent is None:
         raise CaseError(f"本人同意が {agency.name} への共有を含まないため、チームに加えられません。"
                         "同意を得るまでは支援会議で検討してください", field="agency")
@@ -122,6 +124,7 @@ def add_team_member(actor, case: Case, *, agency: Agency, role: str, request=Non
                       basis="consent", consent=consent, items=["事例の記録（アセスメント・プラン・経過）"],
                       consultation=case.consultation, request=request)
     log_action("case.team_added", actor=actor, obj=case, request=request, detail={"agency": agency.pk, "role": role})
+    access.sync_person(case.person)
     if case.status == Case.INTAKE:
         _set_status(actor, case, Case.GATHERING, request=request)
     return member
@@ -133,6 +136,7 @@ def remove_team_member(actor, member: TeamMember, *, request=None) -> None:
     member.active = False
     member.save(update_fields=["active"])
     log_action("case.team_removed", actor=actor, obj=member.case, request=request, detail={"agency": member.agency_id})
+    access.sync_persons(member.municipality_id, [member.case.person_id], reason="支援チームから外れた")
 
 
 def _clean_assessment(data: dict) -> dict:
@@ -222,6 +226,7 @@ def draft_plan(actor, case: Case, *, long_term_goal: str, short_term_goals: str,
                                   description=a["description"].strip(), agency=a["agency"],
                                   person_in_charge=(a.get("person_in_charge") or "").strip(), due_date=a["due_date"])
     log_action("plan.drafted", actor=actor, obj=plan, request=request, detail={"case": case.pk, "version": version})
+    access.sync_persons(case.municipality_id, [case.person_id])  # 参加支援へつなぐ (G9)
     if case.status in (Case.INTAKE, Case.GATHERING, Case.ASSESSMENT):
         _set_status(actor, case, Case.PLAN_DRAFT, request=request)
     return plan
@@ -235,6 +240,7 @@ def redraft_sent_back_plan(actor, plan: SupportPlan, *, request=None) -> None:
         raise CaseError("差し戻されたプランだけが作り直しの対象です")
     plan.status = SupportPlan.SUPERSEDED
     plan.save(update_fields=["status"])
+    access.sync_persons(plan.municipality_id, [plan.case.person_id])
 
 
 @transaction.atomic
@@ -259,7 +265,8 @@ def add_progress_note(actor, case: Case, *, kind: str, occurred_at: dt.datetime,
 
 @transaction.atomic
 def complete_action(actor, action: PlanAction, *, request=None) -> PlanAction:
-    if action.agency_id != actor.agency_id and action.plan.case.coordinating_agency_id != actor.agency_id:
+    if not (actor.is_casework and action.agency_id == actor.agency_id) and not is_coordinator_of(
+            actor, action.plan.case):
         raise PermissionDenied("担当機関か多機関協働の担当だけが完了にできます")
     if action.done_at:
         raise CaseError("この取組はすでに完了しています")
@@ -305,7 +312,7 @@ def draft_evaluation(actor, case: Case, *, goal_review: str, changes: str, remai
 
 @transaction.atomic
 def record_follow_up(actor, follow_up: FollowUp, *, note: str, request=None) -> FollowUp:
-    if follow_up.agency_id != actor.agency_id:
+    if not (actor.is_casework and follow_up.agency_id == actor.agency_id):
         raise PermissionDenied("担当機関だけが見守りを記録できます")
     if not (note or "").strip():
         raise CaseError("見守りの内容を入力してください", field="note")
@@ -338,4 +345,5 @@ def close_case(actor, case: Case, evaluation: Evaluation, *, request=None, at=No
             FollowUp.objects.create(municipality_id=case.municipality_id, case=case, agency=agency,
                                     due_date=timezone.localdate(now + dt.timedelta(days=30 * months)))
     log_action(action, actor=actor, obj=case, request=request, detail={"evaluation": evaluation.pk})
+    access.sync_persons(case.municipality_id, [case.person_id], reason="事例の終結")
     return case

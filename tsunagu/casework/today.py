@@ -1,5 +1,5 @@
 """今日やること: per user — plans past their review date, overdue actions, meetings this week, waiting referrals,
-follow-ups due. Everything through the visibility rules."""
+follow-ups due, and emergency access to review. Everything through the grants."""
 
 from __future__ import annotations
 
@@ -9,33 +9,42 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tsunagu.intake.models import Referral
+from tsunagu.intake.policy import referrals_of
 
 from .models import Case, FollowUp, PlanAction, SupportPlan
 
 
-def today_for(user) -> dict[str, list]:
+def today_for(user) -> dict:
     if not user.is_authenticated or not user.municipality_id:
         return {}
     from tsunagu.meetings.models import Meeting
     from tsunagu.meetings.policy import visible_meeting_q
+    from tsunagu.people.emergency import reviewable
 
     today = timezone.localdate()
-    cases = Case.objects.visible_to(user).filter(status__in=Case.OPEN_STATUSES)
-    mine = cases.filter(Q(coordinator=user) | Q(lead_agency_id=user.agency_id)) if user.agency_id else cases.none()
     week_start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    return {
-        "plans_due": list(SupportPlan.objects.filter(case__in=mine, status=SupportPlan.APPROVED,
-                                                     review_date__lte=today).select_related("case")),
-        "overdue_actions": list(PlanAction.objects.filter(
-            plan__case__in=cases, plan__status=SupportPlan.APPROVED, agency_id=user.agency_id, done_at__isnull=True,
-            due_date__lt=today).select_related("plan__case", "agency")) if user.agency_id else [],
-        "meetings": list(Meeting.objects.filter(visible_meeting_q(user)).distinct().filter(
+    out = {
+        "meetings": list(Meeting.objects.filter(visible_meeting_q(user)).filter(
             scheduled_at__gte=week_start, scheduled_at__lt=week_start + dt.timedelta(days=7))
             .select_related("meeting_type").order_by("scheduled_at")),
-        "referrals": list(Referral.objects.for_agency(user).filter(to_agency_id=user.agency_id, status=Referral.SENT)
-                          .select_related("from_agency").order_by("sent_at")[:50]) if user.agency_id else [],
+        # 緊急時の閲覧: the agency that recorded the person and the manager are told (ACCESS.md G10).
+        "emergency_to_review": reviewable(user).filter(reviewed_at__isnull=True).count(),
+    }
+    if not user.is_casework:
+        return out
+    cases = Case.objects.visible_to(user).filter(status__in=Case.OPEN_STATUSES)
+    mine = cases.filter(Q(coordinator=user) | Q(lead_agency_id=user.agency_id))
+    out.update({
+        "plans_due": list(SupportPlan.objects.filter(case__in=mine, status=SupportPlan.APPROVED,
+                                                     review_date__lte=today).select_related("case")[:100]),
+        "overdue_actions": list(PlanAction.objects.filter(
+            plan__case__in=cases, plan__status=SupportPlan.APPROVED, agency_id=user.agency_id, done_at__isnull=True,
+            due_date__lt=today).select_related("plan__case", "agency")[:100]),
+        "referrals": list(referrals_of(user).filter(to_agency_id=user.agency_id, status=Referral.SENT)
+                          .select_related("from_agency").order_by("sent_at")[:50]),
         "follow_ups": list(FollowUp.objects.filter(case__in=Case.objects.visible_to(user),
                                                    agency_id=user.agency_id, done_at__isnull=True,
                                                    due_date__lte=today + dt.timedelta(days=7))
-                           .select_related("case")) if user.agency_id else [],
-    }
+                           .select_related("case")[:100]),
+    })
+    return out

@@ -9,36 +9,45 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
-from tsunagu.privacy.audit import log_action
+from tsunagu.intake.policy import access_consultation_by_id, access_referral_by_id, consultation_classes
+from tsunagu.people.policy import household_members
+from tsunagu.privacy import access
 from tsunagu.privacy.decorators import personal_data
-from tsunagu.privacy.policy import (
-    access_consultation_by_id,
-    access_referral_by_id,
-    can_see_consultation_sensitive,
-    person_access,
-)
 
 from . import exports, services
 from .ecomap import ecomap_svg
 from .forms import AssessmentForm, EvaluationForm, FollowUpForm, NoteForm, PlanForm, TeamForm
 from .models import Case, FollowUp, PlanAction
-from .policy import access_case_by_id, is_team_member
+from .policy import access_case_by_id, is_coordinator_of, is_team_member
 from .today import today_for
+
+
+def _require_casework(request):
+    if not request.user.is_casework:
+        raise PermissionDenied("事例を扱えるのは、相談支援の役割（窓口・推進員・多機関協働）の職員だけです")
+
+
+def _case_rows(user, cases):
+    found = access.sights(user, {c.person_id: c.person for c in cases}.values())
+    rows = [(c, found[c.person_id].person(c.person)) for c in cases]
+    for c in cases:
+        found[c.person_id].classes("case", c.pk)
+    reads = [(c.person_id, "case", c.pk, found[c.person_id].audit()) for c in cases]
+    return rows, reads
 
 
 @login_required
 @personal_data("list")
 def case_list(request):
-    if not request.user.agency_id:
-        raise PermissionDenied("事例を扱えるのは、所属機関のある職員だけです")
+    _require_casework(request)
     status = request.GET.get("status", "")
     qs = Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")
     if status in dict(Case.STATUS_CHOICES):
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    log_action("case.listed", actor=request.user, request=request,
-               detail={"status": status, "ids": [c.pk for c in page]})
-    return render(request, "casework/case_list.html", {"page": page, "status": status,
+    rows, reads = _case_rows(request.user, list(page))
+    access.audit_read("case.listed", user=request.user, request=request, reads=reads, detail={"status": status})
+    return render(request, "casework/case_list.html", {"page": page, "rows": rows, "status": status,
                                                        "statuses": Case.STATUS_CHOICES})
 
 
@@ -46,7 +55,7 @@ def case_list(request):
 @require_POST
 @personal_data("referral")
 def case_open(request, referral_id: int):
-    referral = access_referral_by_id(request.user, referral_id)
+    referral, _ = access_referral_by_id(request.user, referral_id)
     try:
         case = services.open_case(request.user, referral=referral, request=request)
     except DomainError as exc:
@@ -56,11 +65,13 @@ def case_open(request, referral_id: int):
     return redirect("case_detail", case_id=case.pk)
 
 
-def _case_context(request, case, **forms):
+def _case_context(request, case, sight, **forms):
     user = request.user
-    coordinator = case.coordinating_agency_id == user.agency_id
+    coordinator = is_coordinator_of(user, case)
     plans = list(case.plans.select_related("lead_agency").prefetch_related("actions__agency"))
     assessment = getattr(case, "assessment", None)
+    source = case.consultation
+    members, care = household_members(sight, case.household) if case.household_id else ([], False)
     ctx = {
         "case": case, "coordinator": coordinator, "team": case.team.select_related("agency", "consent"),
         "plans": plans, "active_plan": next((p for p in plans if p.status == "approved"), None),
@@ -71,7 +82,9 @@ def _case_context(request, case, **forms):
         "evaluations": case.evaluations.select_related("plan"),
         "items": case.agenda_items.select_related("meeting", "meeting__meeting_type"),
         "follow_ups": case.follow_ups.select_related("agency"),
-        "access": person_access(user, case.person),
+        "pv": sight.person(case.person), "members": [m for m in members if m.person_id != case.person_id],
+        "care": care,
+        "source_visible": bool(source) and access.ID in consultation_classes(sight, source),
         "team_form": TeamForm(user=user), "note_form": NoteForm(initial={
             "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}), "follow_up_form": FollowUpForm(),
         "is_team": is_team_member(user, case), "today": timezone.localdate(),
@@ -83,25 +96,27 @@ def _case_context(request, case, **forms):
 @login_required
 @personal_data("case")
 def case_detail(request, case_id: int):
-    case = access_case_by_id(request.user, case_id)
-    log_action("case.viewed", actor=request.user, obj=case, request=request)
-    return render(request, "casework/case_detail.html", _case_context(request, case))
+    case, sight = access_case_by_id(request.user, case_id)
+    ctx = _case_context(request, case, sight)
+    access.audit_read("case.viewed", user=request.user, request=request, obj=case,
+                      reads=[(case.person_id, "case", case.pk, sight.audit())])
+    return render(request, "casework/case_detail.html", ctx)
 
 
-def _post(request, case, form, action, success, form_name):
+def _post(request, case, sight, form, action, success, form_name):
     return submit(request, form, action, success=success,
                   on_success=lambda _: redirect("case_detail", case_id=case.pk),
                   on_error=lambda form: render(request, "casework/case_detail.html",
-                                               _case_context(request, case, **{form_name: form}), status=400))
+                                               _case_context(request, case, sight, **{form_name: form}), status=400))
 
 
 @login_required
 @require_POST
 @personal_data("case")
 def case_team_add(request, case_id: int):
-    case = access_case_by_id(request.user, case_id, for_update=True)
+    case, sight = access_case_by_id(request.user, case_id, for_update=True)
     form = TeamForm(request.POST, user=request.user)
-    return _post(request, case, form, lambda d: services.add_team_member(
+    return _post(request, case, sight, form, lambda d: services.add_team_member(
         request.user, case, agency=d["agency"], role=d["role"], request=request), "支援チームに加えました。", "team_form")
 
 
@@ -109,9 +124,9 @@ def case_team_add(request, case_id: int):
 @require_POST
 @personal_data("case")
 def case_note_add(request, case_id: int):
-    case = access_case_by_id(request.user, case_id)
+    case, sight = access_case_by_id(request.user, case_id)
     form = NoteForm(request.POST)
-    return _post(request, case, form, lambda d: services.add_progress_note(
+    return _post(request, case, sight, form, lambda d: services.add_progress_note(
         request.user, case, kind=d["kind"], occurred_at=d["occurred_at"], text=d["text"], request=request),
         "支援経過を記録しました。", "note_form")
 
@@ -120,7 +135,7 @@ def case_note_add(request, case_id: int):
 @require_POST
 @personal_data("case")
 def case_monitor(request, case_id: int):
-    case = access_case_by_id(request.user, case_id, for_update=True)
+    case, sight = access_case_by_id(request.user, case_id, for_update=True)
     try:
         services.start_monitoring(request.user, case, request=request)
         messages.success(request, "モニタリングに移りました。")
@@ -133,7 +148,7 @@ def case_monitor(request, case_id: int):
 @require_POST
 @personal_data("case")
 def case_action_done(request, case_id: int, action_id: int):
-    case = access_case_by_id(request.user, case_id)
+    case, sight = access_case_by_id(request.user, case_id)
     action = PlanAction.objects.filter(pk=action_id, plan__case=case).first()
     if action is None:
         raise Http404("取組が見つかりません")
@@ -149,21 +164,21 @@ def case_action_done(request, case_id: int, action_id: int):
 @require_POST
 @personal_data("case")
 def case_follow_up_done(request, case_id: int, follow_up_id: int):
-    case = access_case_by_id(request.user, case_id)
+    case, sight = access_case_by_id(request.user, case_id)
     follow_up = FollowUp.objects.filter(pk=follow_up_id, case=case).first()
     if follow_up is None:
         raise Http404("見守りの予定が見つかりません")
     if follow_up.agency_id != request.user.agency_id:
         raise PermissionDenied("担当機関だけが見守りを記録できます")
     form = FollowUpForm(request.POST)
-    return _post(request, case, form, lambda d: services.record_follow_up(
+    return _post(request, case, sight, form, lambda d: services.record_follow_up(
         request.user, follow_up, note=d["note"], request=request), "見守りを記録しました。", "follow_up_form")
 
 
 @login_required
 @personal_data("case")
 def case_assessment(request, case_id: int):
-    case = access_case_by_id(request.user, case_id, for_update=request.method == "POST")
+    case, sight = access_case_by_id(request.user, case_id, for_update=request.method == "POST")
     assessment = getattr(case, "assessment", None)
     form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_from(assessment))
     if request.method == "POST" and form.is_valid():
@@ -174,9 +189,10 @@ def case_assessment(request, case_id: int):
         else:
             messages.success(request, "アセスメントを保存しました。")
             return redirect("case_detail", case_id=case.pk)
-    log_action("case.viewed", actor=request.user, obj=case, request=request, detail={"page": "assessment"})
+    access.audit_read("case.viewed", user=request.user, request=request, obj=case, detail={"page": "assessment"},
+                      reads=[(case.person_id, "case", case.pk, sight.audit())])
     return render(request, "casework/assessment_form.html", {
-        "case": case, "form": form, "can_edit": case.coordinating_agency_id == request.user.agency_id,
+        "case": case, "form": form, "can_edit": is_coordinator_of(request.user, case),
         "ecomap": ecomap_svg(case.person.name, assessment.connections) if assessment else ""},
         status=400 if form.errors else 200)
 
@@ -184,7 +200,7 @@ def case_assessment(request, case_id: int):
 @login_required
 @personal_data("case")
 def case_plan_new(request, case_id: int):
-    case = access_case_by_id(request.user, case_id, for_update=True)
+    case, sight = access_case_by_id(request.user, case_id, for_update=True)
     latest = case.plans.order_by("-version").first()
     initial = {}
     if latest:
@@ -217,7 +233,7 @@ def case_plan_new(request, case_id: int):
 @login_required
 @personal_data("case")
 def case_evaluation_new(request, case_id: int):
-    case = access_case_by_id(request.user, case_id, for_update=True)
+    case, sight = access_case_by_id(request.user, case_id, for_update=True)
     form = EvaluationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -236,7 +252,7 @@ def case_evaluation_new(request, case_id: int):
 
 # --- exports ------------------------------------------------------------------------------------------------
 
-def _send(request, sheet, fmt: str, filename: str, obj=None):
+def _send(request, sheet, fmt: str, filename: str, obj=None, reads=()):
     if fmt not in ("pdf", "xlsx"):
         raise Http404("出力形式は PDF か Excel です")
     kwargs = {"municipality_name": request.user.municipality.name, "printed_by": str(request.user)}
@@ -245,8 +261,8 @@ def _send(request, sheet, fmt: str, filename: str, obj=None):
     else:
         data = exports.render_xlsx(sheet, **kwargs)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    log_action(f"export.{fmt}", actor=request.user, obj=obj, request=request,
-               detail={"form": sheet.title, "bytes": len(data)})
+    access.audit_read(f"export.{fmt}", user=request.user, obj=obj, request=request, reads=reads,
+                      detail={"form": sheet.title, "bytes": len(data)})
     response = HttpResponse(data, content_type=content_type)
     from urllib.parse import quote
 
@@ -257,12 +273,13 @@ def _send(request, sheet, fmt: str, filename: str, obj=None):
 @login_required
 @personal_data("case")
 def case_export(request, case_id: int, form: str, fmt: str):
-    case = access_case_by_id(request.user, case_id)
+    case, sight = access_case_by_id(request.user, case_id)
     if form == "assessment":
         assessment = getattr(case, "assessment", None)
         if assessment is None:
             raise Http404("アセスメントがまだありません")
-        sheet = exports.assessment_sheet(case, assessment)
+        sheet = exports.assessment_sheet(case, assessment, household_members(sight, case.household)
+                                         if case.household_id else ((), False))
     elif form == "plan":
         plan = case.active_plan() or case.plans.order_by("-version").first()
         if plan is None:
@@ -277,31 +294,40 @@ def case_export(request, case_id: int, form: str, fmt: str):
         sheet = exports.evaluation_sheet(case, evaluation)
     else:
         raise Http404("この帳票はありません")
-    return _send(request, sheet, fmt, f"{sheet.title}_{case.pk}", obj=case)
+    return _send(request, sheet, fmt, f"{sheet.title}_{case.pk}", obj=case,
+                 reads=[(case.person_id, "case", case.pk, sight.audit())])
 
 
 @login_required
 @personal_data("consultation")
 def consultation_export(request, consultation_id: int, fmt: str):
-    consultation = access_consultation_by_id(request.user, consultation_id)
-    sheet = exports.consultation_sheet(consultation, person_access(request.user, consultation.person),
-                                      can_see_consultation_sensitive(request.user, consultation))
-    return _send(request, sheet, fmt, f"相談受付票_{consultation.pk}", obj=consultation)
+    consultation, sight = access_consultation_by_id(request.user, consultation_id)
+    classes = consultation_classes(sight, consultation)
+    members, care = (household_members(sight, consultation.household) if consultation.household_id
+                     else ([], False))
+    sheet = exports.consultation_sheet(consultation, sight.person(consultation.person), classes,
+                                      [m for m in members if m.person_id != consultation.person_id], care)
+    return _send(request, sheet, fmt, f"相談受付票_{consultation.pk}", obj=consultation,
+                 reads=[(consultation.person_id, "consultation", consultation.pk, sight.audit())])
 
 
 @login_required
 @personal_data("list")
 def case_list_export(request, fmt: str):
-    if not request.user.agency_id:
-        raise PermissionDenied("事例を扱えるのは、所属機関のある職員だけです")
-    cases = Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")
-    return _send(request, exports.case_list_sheet(list(cases)), fmt, "支援ケース一覧")
+    _require_casework(request)
+    cases = list(Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")[:5000])
+    rows, reads = _case_rows(request.user, cases)
+    return _send(request, exports.case_list_sheet(rows), fmt, "支援ケース一覧", reads=reads)
 
 
 @login_required
 @personal_data("list")
 def today(request):
     work = today_for(request.user)
-    log_action("today.viewed", actor=request.user, request=request, detail={k: len(v) for k, v in work.items()})
+    cases = {x.case for x in work.get("plans_due", []) + work.get("follow_ups", [])}
+    cases |= {a.plan.case for a in work.get("overdue_actions", [])}
+    rows, reads = _case_rows(request.user, list(cases)) if cases else ([], [])
+    access.audit_read("today.viewed", user=request.user, request=request, reads=reads,
+                      detail={k: len(v) for k, v in work.items() if isinstance(v, list)})
     return render(request, "casework/today.html", {"work": work})
 

@@ -34,6 +34,7 @@ DEMO_USERS = [
     DemoUser("imizu.konkyu", "自立 健", "intake", {"name_contains": "すてっぷ"}),
     DemoUser("imizu.suishin", "推進 正樹", "liaison", {"name_contains": "社会福祉課"}),
     DemoUser("imizu.coord", "包括 恵", "coordinator", {"name_contains": "地域福祉課"}),
+    DemoUser("imizu.steward", "名寄 確子", "steward", {"name_contains": "地域福祉課"}),
     DemoUser("imizu.outreach", "訪問 拓也", "outreach", {"name_contains": "地域福祉課"}),
     DemoUser("imizu.sanka", "参加 さくら", "participation", {"name_contains": "地域福祉課"}),
     DemoUser("imizu.chiiki", "地域 翔", "community", {"name_contains": "社会福祉協議会"}),

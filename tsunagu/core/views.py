@@ -13,7 +13,7 @@ def home(request):
 
     user = request.user
     return render(request, "core/home.html", {
-        "work": today_for(user) if user.agency_id else {},
+        "work": today_for(user),
         "roles": user.roles.filter(active=True),
         "today": timezone.localdate(),
         "fiscal_year": fiscal_year_of(timezone.localdate()),

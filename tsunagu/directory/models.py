@@ -10,6 +10,8 @@ from tsunagu.core.models import Municipality, TenantModel
 
 from .profile_schema import ROLE_KINDS
 
+CASEWORK_ROLE_KINDS = frozenset({"intake", "liaison", "coordinator"})
+
 
 class ProfileItem(TenantModel):
     code = models.CharField("コード", max_length=64)
@@ -122,6 +124,18 @@ class Staff(AbstractUser):  # 職員
         if not hasattr(self, "_role_kinds"):
             self._role_kinds = set(self.roles.values_list("kind", flat=True)) if self.pk else set()
         return self._role_kinds
+
+    @property
+    def role_kind(self) -> str:
+        """The one role kind a staff member works in (ACCESS.md §2: one agency and one role kind).
+        `create_staff` refuses roles of two kinds; "" = no role."""
+        kinds = self.role_kinds()
+        return next(iter(kinds)) if len(kinds) == 1 else ""
+
+    @property
+    def is_casework(self) -> bool:
+        """Casework roles (intake, liaison, coordinator) are the only ones an agency's records reach (G1)."""
+        return bool(self.agency_id) and self.role_kind in CASEWORK_ROLE_KINDS
 
     def has_role_kind(self, *kinds: str) -> bool:
         return bool(self.role_kinds() & set(kinds))

@@ -23,13 +23,14 @@ ROLE_KINDS = {
     "participation": "参加支援コーディネーター",
     "community": "地域づくり担当",
     "meeting_member": "会議構成員",
+    "steward": "名寄せデータ管理責任者",
     "manager": "管理者",
     "prefecture": "都道府県担当",
     "admin": "システム管理者",
 }
 RoleKind = Literal[
     "intake", "liaison", "coordinator", "outreach", "participation", "community",
-    "meeting_member", "manager", "prefecture", "admin",
+    "meeting_member", "steward", "manager", "prefecture", "admin",
 ]
 AgencyField = Literal["介護", "障がい", "子ども", "困窮", "その他"]
 AgencyKind = Literal["包括的相談支援", "多機関協働", "アウトリーチ", "参加支援", "地域づくり", "庁内各課", "外部"]
@@ -217,6 +218,18 @@ class MemberMunicipality(Strict):
         return None if v is None else _check_fiscal_year(v)
 
 
+class EmergencyBasis(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    label: str = Field(min_length=1, description="根拠の条文（例: 個人情報保護法第27条第1項第2号）")
+
+
+class EmergencyAccess(Strict):
+    """緊急時の閲覧（ブレイクグラス, ACCESS.md G10）: how long it lasts and the bases staff choose from."""
+
+    hours: int = Field(default=24, ge=1, le=72)
+    bases: list[EmergencyBasis] = Field(default_factory=list, description="省略時は個人情報保護法の既定の2つ")
+
+
 class Profile(Strict):
     schema_version: Literal[1]
     code: str = Field(pattern=r"^\d{6}$", description="全国地方公共団体コード (6桁)")
@@ -234,3 +247,4 @@ class Profile(Strict):
     places: list[Place] = Field(default_factory=list)
     logic_model: list[LogicModelEntry] = Field(default_factory=list)
     municipalities: list[MemberMunicipality] = Field(default_factory=list)
+    emergency_access: EmergencyAccess | None = None

@@ -135,6 +135,10 @@ def create_staff(*, actor, municipality: Municipality, username: str, display_na
     for role in roles:
         if role.municipality_id != municipality.id:
             raise DirectoryError(f"役割「{role.name}」が別の自治体のものです")
+    if len({r.kind for r in roles}) > 1:
+        # ACCESS.md §2: a staff member works in one role kind; access follows the role, not the desk.
+        raise DirectoryError("一人の職員に種類の異なる役割は付けられません（閲覧の範囲は役割で決まるため）。"
+                             "別の役割には別のアカウントを作ってください")
     staff = Staff(username=username, display_name=display_name, municipality=municipality, agency=agency)
     staff.set_password(password)
     staff.save()

@@ -21,14 +21,14 @@ from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
 from tsunagu.people.models import HouseholdMember, Person
+from tsunagu.people.policy import person_views
 from tsunagu.privacy.audit import log_action
-from tsunagu.privacy.policy import person_access_many
 
 from . import matching
 from .keys import FEATURE_FIELDS, drop_prefixes, features_of_row, refresh_keys
 from .models import IdentityLink, MatchCandidate, MatchKey, MatchRun
 
-REVIEWER_ROLE = "coordinator"
+REVIEWER_ROLE = "steward"  # 名寄せデータ管理責任者: a role the profile names (ACCESS.md G14)
 MASKED_NOTE = "住所・電話の照合結果は表示しません（住所秘匿の記録）"
 
 
@@ -45,7 +45,7 @@ def is_reviewer(user) -> bool:
 
 def require_reviewer(user) -> None:
     if not is_reviewer(user):
-        raise PermissionDenied("名寄せの確認は、多機関協働の担当者（データ管理責任者）だけが行えます")
+        raise PermissionDenied("名寄せの確認は、名寄せのデータ管理責任者だけが行えます")
 
 
 def access_candidate_by_id(user, candidate_id: int, *, for_update: bool = False) -> MatchCandidate:
@@ -110,7 +110,7 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     searched municipality-wide only to find ids, which are then filtered by the access policy before any
     value is read. The caller audits what it shows (the intake fragment does).
     """
-    if not getattr(user, "is_authenticated", False) or not user.municipality_id or not user.agency_id:
+    if not getattr(user, "is_casework", False):
         return []
     q = matching.features(0, name=name or "", kana=kana or "", birth_date=birth_date, address=address or "",
                           phone=phone or "", sex=sex or "", drop_prefixes=drop_prefixes(user.municipality))
@@ -139,9 +139,8 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     if not scored:
         return []
     persons = list(Person.objects.visible_to(user).filter(pk__in=list(scored)))
-    # Another agency's candidate: the access policy decides what of it the user may see (one bulk check).
-    others = [p for p in persons if p.recorded_by_agency_id != user.agency_id]
-    access_of = person_access_many(user, others) if others else {}
+    # The access policy decides what of each candidate the user may see (one bulk check).
+    access_of = person_views(user, persons) if persons else {}
     ranked = []
     for person in persons:
         score, f = scored[person.pk]
@@ -150,8 +149,8 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
         if access is not None:
             # Score only on what this user may see: a match on a hidden birth date or address must not
             # reveal it (a statutory referral shares the name and reading only; DV addresses are masked).
-            full = access.full
-            if not access.full or not access.address:
+            full = access.basic
+            if not access.basic or not access.address:
                 f = _restricted(f, access)
                 score = compare(q, f, tf)[0]
                 if score < intake:
@@ -191,7 +190,7 @@ def _block_rows(municipality_id: int, lookups: list[tuple[str, object]]) -> dict
 
 def _restricted(f: matching.Features, access) -> matching.Features:
     g = matching.Features(f.id, nk=f.nk, ns=f.ns, ng=f.ng, kk=f.kk, ks=f.ks, kg=f.kg)
-    if access.full:
+    if access.basic:
         g.bd, g.pk, g.sex = f.bd, f.pk, f.sex
         if access.address:
             g.ak, g.blk, g.town = f.ak, f.blk, f.town
@@ -348,6 +347,19 @@ def merge_candidate(actor, candidate: MatchCandidate, *, note: str = "", request
     log_action(code, actor=actor, obj=link, request=request, reason=link.note,
                detail={"candidate": candidate.pk, "persons": [a, b], "score": candidate.score,
                        "reasons": candidate.reasons})
+    return link
+
+
+@transaction.atomic
+def link_at_intake(actor, own: Person, other: Person, *, request=None) -> IdentityLink:
+    """A window records a consultation about a person another agency recorded: its own new record is linked to
+    the other as the same person. The link grants nothing (R10); the steward can undo it like any merge."""
+    a, b = _ordered(own.pk, other.pk)
+    link, _ = IdentityLink.objects.get_or_create(
+        kind=MatchCandidate.PERSON, person_a_id=a, person_b_id=b,
+        defaults={"municipality_id": actor.municipality_id, "linked_by": actor, "linked_at": timezone.now(),
+                  "note": "受付時に窓口が同一人物として選択"})
+    log_action("identity.linked_at_intake", actor=actor, obj=link, request=request, detail={"persons": [a, b]})
     return link
 
 

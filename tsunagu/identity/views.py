@@ -9,13 +9,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
-from tsunagu.privacy.audit import log_action
+from tsunagu.privacy import access
 from tsunagu.privacy.decorators import personal_data
 
 from . import services
 from .forms import CandidateQueryForm, DecisionForm, UnmergeForm
 from .models import IdentityLink, MatchCandidate, MatchRun
 from .review import summaries
+
+
+def _steward_reads(people):
+    basis = [{"kind": "G14", "basis": access.KINDS["G14"].label}]
+    return [(pid, "person", pid, basis) for pid in people]
+
 
 STATUS_TABS = [("open", "確認待ち"), ("merged", "確定済み"), ("rejected", "別人と判断"), ("stale", "候補から外れた")]
 
@@ -30,10 +36,10 @@ def review_queue(request):
     qs = (MatchCandidate.objects.filter(municipality_id=user.municipality_id, kind=kind, status=status)
           .order_by("-score", "id"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    people = summaries(user.municipality_id, [pid for c in page for pid in (c.person_a_id, c.person_b_id)])
+    people = summaries(user, [pid for c in page for pid in (c.person_a_id, c.person_b_id)])
     rows = [(c, people.get(c.person_a_id), people.get(c.person_b_id)) for c in page]
-    log_action("identity.queue_viewed", actor=user, request=request,
-               detail={"kind": kind, "status": status, "page": page.number, "candidates": [c.pk for c in page]})
+    access.audit_read("identity.queue_viewed", user=user, request=request, reads=_steward_reads(people),
+                      detail={"kind": kind, "status": status, "page": page.number, "candidates": [c.pk for c in page]})
     return render(request, "identity/queue.html", {
         "page": page, "rows": rows, "kind": kind, "status": status, "tabs": STATUS_TABS,
         "last_run": MatchRun.objects.filter(municipality_id=user.municipality_id).order_by("-id").first(),
@@ -41,7 +47,7 @@ def review_queue(request):
 
 
 def _candidate_context(user, candidate, **extra):
-    people = summaries(user.municipality_id, [candidate.person_a_id, candidate.person_b_id])
+    people = summaries(user, [candidate.person_a_id, candidate.person_b_id])
     link = IdentityLink.objects.filter(candidate=candidate).select_related("linked_by").first()
     return {"c": candidate, "a": people.get(candidate.person_a_id), "b": people.get(candidate.person_b_id),
             "link": link, "decision_form": DecisionForm(), "unmerge_form": UnmergeForm(), **extra}
@@ -51,9 +57,11 @@ def _candidate_context(user, candidate, **extra):
 @personal_data("identity_review")
 def candidate_detail(request, candidate_id: int):
     candidate = services.access_candidate_by_id(request.user, candidate_id)
-    log_action("identity.candidate_viewed", actor=request.user, obj=candidate, request=request,
-               detail={"persons": [candidate.person_a_id, candidate.person_b_id]})
-    return render(request, "identity/candidate.html", _candidate_context(request.user, candidate))
+    ctx = _candidate_context(request.user, candidate)
+    access.audit_read("identity.candidate_viewed", user=request.user, obj=candidate, request=request,
+                      reads=_steward_reads({p.id: p for p in (ctx["a"], ctx["b"]) if p}),
+                      detail={"persons": [candidate.person_a_id, candidate.person_b_id]})
+    return render(request, "identity/candidate.html", ctx)
 
 
 @login_required
@@ -107,8 +115,8 @@ def link_unmerge(request, link_id: int):
 @personal_data("search")
 def intake_candidates(request):
     """HTMX fragment for the intake form: visible persons who may be the one being recorded."""
-    if not request.user.agency_id:
-        raise PermissionDenied("同一人物の候補は、所属機関のある職員だけが確認できます")
+    if not request.user.is_casework:
+        raise PermissionDenied("同一人物の候補は、相談支援の役割の職員だけが確認できます")
     form = CandidateQueryForm(request.GET or None)
     candidates = None
     if form.is_bound and form.is_valid():
@@ -117,7 +125,12 @@ def intake_candidates(request):
                                              birth_date=d["birth_date"], address=d["address"], phone=d["phone"],
                                              sex=d["sex"])
         if candidates:
-            log_action("identity.intake_candidates", actor=request.user, request=request,
-                       detail={"persons": [c.person.pk for c in candidates],
-                               "scores": [c.score for c in candidates]})
+            seen = access.sights(request.user, [c.person for c in candidates])
+            for c in candidates:
+                seen[c.person.pk].person(c.person)
+            access.audit_read("identity.intake_candidates", user=request.user, request=request,
+                              reads=[(c.person.pk, "person", c.person.pk, seen[c.person.pk].audit())
+                                     for c in candidates],
+                              detail={"persons": [c.person.pk for c in candidates],
+                                      "scores": [c.score for c in candidates]})
     return render(request, "identity/_intake_candidates.html", {"form": form, "candidates": candidates})

@@ -7,4 +7,4 @@ class IntakeConfig(AppConfig):
     verbose_name = "相談受付・つなぎ"
 
     def ready(self):
-        from . import audit_labels  # noqa: F401
+        from . import audit_labels, policy  # noqa: F401

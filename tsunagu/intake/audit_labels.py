@@ -14,10 +14,5 @@ register({
     "referral.viewed": "つなぎの閲覧",
     "person.created": "本人の登録",
     "person.updated": "本人情報の更新",
-    "person.viewed": "本人の閲覧",
-    "person.searched": "本人の検索",
     "household.created": "世帯の登録",
-    "consent.recorded": "同意の記録",
-    "consent.withdrawn": "同意の撤回",
-    "disclosure.recorded": "情報提供（開示）",
 })

@@ -9,7 +9,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from tsunagu.directory.models import Agency, District, Role, Staff
+from tsunagu.directory.models import CASEWORK_ROLE_KINDS, Agency, District, Role, Staff
 from tsunagu.privacy.services import withdraw_consent
 
 from . import services
@@ -47,8 +47,9 @@ SHAPES = {
 
 
 def _staff_for(agency: Agency, intake_role: Role) -> Staff:
-    """The demo user of that agency if there is one, else a quiet demo account that cannot log in."""
-    existing = Staff.objects.filter(agency=agency).order_by("id").first()
+    """The demo casework user of that agency if there is one, else a quiet demo account that cannot log in."""
+    existing = (Staff.objects.filter(agency=agency, roles__kind__in=sorted(CASEWORK_ROLE_KINDS)).order_by("id")
+                .first())
     if existing:
         return existing
     staff = Staff(username=f"demo-{agency.municipality.code}-{agency.code}", display_name=f"{agency.name} 職員",

@@ -47,8 +47,11 @@ class ConsultationForm(forms.Form):
     consulter_type = forms.ChoiceField(label="相談者", choices=_choices(CONSULTERS), widget=forms.RadioSelect,
                                        error_messages={"required": "相談者を選んでください。"})
     consulter_name = forms.CharField(label="相談者の氏名・機関名（本人以外の場合）", max_length=100, required=False)
-    chief_complaint = forms.CharField(label="主訴", widget=forms.Textarea(attrs={"rows": 4}),
+    chief_complaint = forms.CharField(label="主訴（要旨）", widget=forms.Textarea(attrs={"rows": 3}),
                                       error_messages={"required": "主訴を入力してください。"}, max_length=4000)
+    detail = forms.CharField(label="相談の内容（詳しく）", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+                             max_length=20000,
+                             help_text="つなぎ先には、本人同意がある場合だけ共有されます（主訴・課題・緊急度は法令上の根拠でも共有されます）")
     issue_tags = forms.MultipleChoiceField(label="課題", required=False, widget=forms.CheckboxSelectMultiple)
     urgency = forms.ChoiceField(label="緊急度", choices=URGENCIES, initial="normal", widget=forms.RadioSelect)
     sensitive_categories = forms.MultipleChoiceField(label="要配慮個人情報の種類", required=False,

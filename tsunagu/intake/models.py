@@ -12,7 +12,8 @@ from .vocab import TRIAGE_CHOICES, URGENCIES
 
 class ConsultationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from tsunagu.privacy.policy import visible_consultation_q
+        """Consultations of which the user sees at least the ID class (intake.policy)."""
+        from .policy import visible_consultation_q
 
         if not user.is_authenticated or not user.municipality_id:
             return self.none()
@@ -36,7 +37,8 @@ class Consultation(TenantModel):  # 相談受付・申込票
                                verbose_name="本人")
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="consultations", verbose_name="世帯")
-    chief_complaint = models.TextField("主訴")
+    chief_complaint = models.TextField("主訴")  # the summary: ID class when referred (ACCESS.md §1)
+    detail = models.TextField("相談の内容（詳細）", blank=True)  # the full text: CONTENT
     issue_tags = models.JSONField("課題", default=list, blank=True)
     urgency = models.CharField("緊急度", max_length=10, choices=URGENCIES, default="normal")
     with_consent = models.BooleanField("本人同意", default=False,
@@ -65,16 +67,6 @@ class Consultation(TenantModel):  # 相談受付・申込票
     @property
     def is_closed(self) -> bool:
         return self.status == "closed"
-
-
-class ReferralQuerySet(models.QuerySet):
-    def for_agency(self, user):
-        """Referrals sent from or to the user's agency."""
-        if not user.is_authenticated or not user.agency_id:
-            return self.none()
-        return self.filter(municipality_id=user.municipality_id).filter(
-            models.Q(from_agency_id=user.agency_id) | models.Q(to_agency_id=user.agency_id)
-        )
 
 
 class Referral(TenantModel):  # つなぎ
@@ -109,8 +101,6 @@ class Referral(TenantModel):  # つなぎ
                                          related_name="+", verbose_name="提案するつなぎ先")
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="resends", verbose_name="差し戻し後の再送元")
-
-    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         verbose_name = "つなぎ"

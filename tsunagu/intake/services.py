@@ -17,9 +17,9 @@ from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.people.models import Person
 from tsunagu.people.services import create_household, create_person
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import STATUTORY_BASES
-from tsunagu.privacy.policy import person_access
 from tsunagu.privacy.services import active_consent_for, record_consent, record_disclosure
 
 from .models import Consultation, Referral
@@ -36,26 +36,47 @@ SHARED_WITH_CONSENT = ["氏名", "フリガナ", "生年月日", "性別", "住�
 SHARED_WITHOUT_CONSENT = ["氏名", "フリガナ", "主訴", "課題", "緊急度"]
 
 
-def _require_agency(actor):
+def _require_agency(actor, *, handover: bool = False):
     if not actor.is_authenticated or not actor.agency_id or not actor.municipality_id:
         raise PermissionDenied("所属機関のある職員だけが相談を扱えます")
+    if handover and actor.role_kind == "outreach":
+        return
+    if not actor.is_casework:
+        raise PermissionDenied("相談を扱えるのは、相談支援の役割（窓口担当・推進員・多機関協働）の職員だけです")
 
 
 @transaction.atomic
 def record_consultation(actor, *, person: Person | None = None, new_person: dict | None = None,
                         received_at: dt.datetime, channel: str, consulter_type: str, consulter_name: str = "",
-                        chief_complaint: str, issue_tags: list[str] = (), urgency: str = "normal",
+                        chief_complaint: str, detail: str = "", issue_tags: list[str] = (),
+                        urgency: str = "normal",
                         sensitive_categories: list[str] = (), sensitive_notes: str = "",
                         household_members: list[dict] = (), consent: dict | None = None,
-                        request=None) -> Consultation:
-    """The 相談受付・申込票 (本人同意あり／なし). `consent` (scope, method, date) makes it the 同意あり version."""
-    _require_agency(actor)
+                        handover: bool = False, request=None) -> Consultation:
+    """The 相談受付・申込票 (本人同意あり／なし). `consent` (scope, method, date) makes it the 同意あり version.
+
+    Writing never widens a grant (ACCESS.md invariant 1): the consultation is about a person record of the
+    actor's own agency. When the worker picks a person another agency recorded (seen, say, through a referral),
+    a record of this agency is made from what the worker enters (`new_person`: the name at least, and whatever
+    the person tells this window — an address, a phone) and linked to the other as the same person (名寄せ);
+    the other agency's fields stay behind their own grants.
+
+    `handover`: the outreach role hands a target over once consent is obtained (outreach.services); the
+    consultation becomes a record of its agency, for that agency's casework roles (G8 ends with it).
+    """
+    _require_agency(actor, handover=handover)
     if person is None and not new_person:
         raise IntakeError("本人を選ぶか、新しく登録してください", field="person")
+    linked_to = None
     if person is not None:
         if person.municipality_id != actor.municipality_id or not Person.objects.visible_to(actor).filter(
                 pk=person.pk).exists():
             raise IntakeError("選んだ本人の記録を見る権限がありません", field="person")
+        if person.recorded_by_agency_id != actor.agency_id:
+            if not new_person or not (new_person.get("name") or "").strip():
+                raise IntakeError("他の機関が記録した方です。この窓口の記録として、氏名（と聞き取った基本情報）を"
+                                  "入力してください", field="name")
+            linked_to, person = person, None
     if channel not in CHANNELS:
         raise IntakeError("相談経路を選んでください", field="channel")
     if consulter_type not in CONSULTERS:
@@ -78,6 +99,10 @@ def record_consultation(actor, *, person: Person | None = None, new_person: dict
 
     if person is None:
         person = create_person(actor, new_person, request=request)
+        if linked_to is not None:
+            from tsunagu.identity.services import link_at_intake
+
+            link_at_intake(actor, person, linked_to, request=request)
     household = None
     if household_members:
         household = create_household(actor, head=person, members=list(household_members), request=request)
@@ -85,12 +110,14 @@ def record_consultation(actor, *, person: Person | None = None, new_person: dict
         municipality_id=actor.municipality_id, agency_id=actor.agency_id, received_by=actor,
         received_at=received_at, channel=channel, consulter_type=consulter_type,
         consulter_name=(consulter_name or "").strip(), person=person, household=household,
-        chief_complaint=chief_complaint.strip(), issue_tags=list(issue_tags), urgency=urgency,
+        chief_complaint=chief_complaint.strip(), detail=(detail or "").strip(), issue_tags=list(issue_tags),
+        urgency=urgency,
         with_consent=bool(consent), sensitive_categories=list(sensitive_categories),
         sensitive_notes=(sensitive_notes or "").strip(),
     )
     if consent:
-        record_consent(actor, person=person, consultation=consultation, request=request, **consent)
+        record_consent(actor, person=person, consultation=consultation, request=request, check=not handover,
+                       **consent)
     log_action("consultation.created", actor=actor, obj=consultation, request=request,
                detail={"person": person.pk, "with_consent": bool(consent), "tags": list(issue_tags)})
     return consultation
@@ -119,7 +146,8 @@ def refer_consultation(actor, consultation: Consultation, *, to_agency: Agency, 
     without it a statutory basis is required and only the minimum is shared (R1)."""
     _require_agency(actor)
     _check_can_refer(actor, consultation, to_agency)
-    consent = active_consent_for(consultation.person, to_agency)
+    consent = active_consent_for(consultation.person, to_agency,
+                                 "多機関協働" if purpose == "multiagency" else "関係機関へのつなぎ")
     if consent is not None:
         basis, items, statutory_basis = Referral.BASIS_CONSENT, SHARED_WITH_CONSENT, ""
     else:
@@ -140,8 +168,10 @@ def refer_consultation(actor, consultation: Consultation, *, to_agency: Agency, 
     consultation.status = "multiagency" if purpose == "multiagency" else "referred"
     consultation.save(update_fields=["triage", "status"])
     log_action("referral.resent" if previous else "referral.sent", actor=actor, obj=referral, request=request,
+               subject_person_id=consultation.person_id,
                detail={"consultation": consultation.pk, "to": to_agency.pk, "basis": basis, "purpose": purpose,
                        "previous": previous.pk if previous else None})
+    access.sync_person(consultation.person)
     return referral
 
 
@@ -196,6 +226,7 @@ def return_referral(actor, referral: Referral, *, reason: str, suggested_agency:
         consultation.save(update_fields=["status"])
     log_action("referral.returned", actor=actor, obj=referral, request=request,
                detail={"suggested": suggested_agency.pk})
+    access.sync_persons(referral.municipality_id, [referral.person_id], reason="つなぎの差し戻し")
     return referral
 
 
@@ -272,8 +303,3 @@ def close_consultation(actor, consultation: Consultation, *, outcome: str, next_
     return consultation
 
 
-def shared_items(user, consultation: Consultation) -> list[str] | None:
-    """The items of a referred consultation this user may see; None = everything (own agency)."""
-    if consultation.agency_id == user.agency_id:
-        return None
-    return SHARED_WITH_CONSENT if person_access(user, consultation.person).full else SHARED_WITHOUT_CONSENT

@@ -10,30 +10,32 @@ from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.directory.lookup import responsible_agencies
 from tsunagu.people.models import Person
-from tsunagu.privacy.audit import log_action
+from tsunagu.people.policy import household_members
+from tsunagu.privacy import access
 from tsunagu.privacy.decorators import personal_data
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
-from tsunagu.privacy.policy import (
-    access_consultation_by_id,
-    access_referral_by_id,
-    can_see_consultation_sensitive,
-    person_access,
-)
 
 from . import services
 from .forms import AcceptForm, CloseForm, ConsultationForm, EscalateForm, ReferForm, ResendForm, ReturnForm
 from .models import Consultation, Referral
+from .policy import (
+    access_consultation_by_id,
+    access_referral_by_id,
+    consultation_classes,
+    referral_message_visible,
+    referrals_of,
+)
 
 
 def _require_agency(request):
-    if not request.user.agency_id:
-        raise PermissionDenied("相談を扱えるのは、所属機関のある職員だけです")
+    if not request.user.is_casework:
+        raise PermissionDenied("相談を扱えるのは、相談支援の役割（窓口担当・推進員・多機関協働）の職員だけです")
 
 
 def referral_counts(user) -> dict:
-    if not user.is_authenticated or not user.agency_id:
+    if not getattr(user, "is_casework", False):
         return {}
-    qs = Referral.objects.for_agency(user)
+    qs = referrals_of(user)
     return {
         "inbox_waiting": qs.filter(to_agency_id=user.agency_id, status=Referral.SENT).count(),
         "outbox_waiting": qs.filter(from_agency_id=user.agency_id, status=Referral.SENT).count(),
@@ -47,15 +49,19 @@ def referral_counts(user) -> dict:
 def consultation_list(request):
     _require_agency(request)
     status = request.GET.get("status", "")
-    qs = (Consultation.objects.visible_to(request.user).filter(agency_id=request.user.agency_id)
+    # The agency's own consultations (G1): their persons are the agency's own records.
+    qs = (Consultation.objects.filter(municipality_id=request.user.municipality_id, agency_id=request.user.agency_id)
           .select_related("person", "received_by"))
     if status in dict(Consultation.STATUS_CHOICES):
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    log_action("consultation.listed", actor=request.user, request=request,
-               detail={"status": status, "page": page.number, "ids": [c.pk for c in page]})
+    found = access.sights(request.user, [c.person for c in page])
+    rows = [(c, found[c.person_id].person(c.person)) for c in page]
+    access.audit_read("consultation.listed", user=request.user, request=request,
+                      reads=[(c.person_id, "consultation", c.pk, found[c.person_id].audit()) for c, pv in rows
+                             if pv.visible], detail={"status": status, "page": page.number})
     return render(request, "intake/consultation_list.html", {
-        "page": page, "status": status, "statuses": Consultation.STATUS_CHOICES,
+        "page": page, "rows": rows, "status": status, "statuses": Consultation.STATUS_CHOICES,
         "counts": referral_counts(request.user),
     })
 
@@ -74,13 +80,22 @@ def consultation_new(request):
             person = Person.objects.visible_to(user).filter(pk=d["person_id"]).first()
             if person is None:
                 form.add_error(None, "選んだ本人の記録が見つからないか、閲覧する権限がありません。")
+        new_person = None
+        if person is None or person.recorded_by_agency_id != user.agency_id:
+            # Another agency's record: this window makes its own from what it was told (invariant 1); the name
+            # and reading (ID, which it sees) are kept when the worker left them blank.
+            new_person = form.new_person()
+            if person is not None:
+                new_person["name"] = new_person.get("name") or person.name
+                new_person["kana"] = new_person.get("kana") or person.kana
         if not form.errors:
             try:
                 with transaction.atomic():
                     consultation = services.record_consultation(
-                        user, person=person, new_person=None if person else form.new_person(),
+                        user, person=person, new_person=new_person,
                         received_at=d["received_at"], channel=d["channel"], consulter_type=d["consulter_type"],
                         consulter_name=d["consulter_name"], chief_complaint=d["chief_complaint"],
+                        detail=d["detail"],
                         issue_tags=d["issue_tags"], urgency=d["urgency"],
                         sensitive_categories=d["sensitive_categories"], sensitive_notes=d["sensitive_notes"],
                         household_members=form.household_members(), consent=form.consent(), request=request)
@@ -89,29 +104,30 @@ def consultation_new(request):
             else:
                 messages.success(request, f"相談を受け付けました（{consultation}）。対応方針を決めてください。")
                 return redirect("consultation_detail", consultation_id=consultation.pk)
-    if form.is_bound and form.data.get("person_id"):
+    if form.is_bound and str(form.data.get("person_id") or "").isdigit():
         chosen = Person.objects.visible_to(user).filter(pk=form.data.get("person_id")).first()
     return render(request, "intake/consultation_form.html", {"form": form, "chosen": chosen})
 
 
-def _detail_context(request, consultation, **forms):
+def _detail_context(request, consultation, sight, **forms):
     user = request.user
-    own = consultation.agency_id == user.agency_id
-    access = person_access(user, consultation.person)
+    own = access.owns(user, consultation.agency_id)
+    classes = consultation_classes(sight, consultation)
+    pv = sight.person(consultation.person)
     referrals = list(consultation.referrals.select_related("from_agency", "to_agency", "suggested_agency")
                      .order_by("sent_at")) if own else list(
         consultation.referrals.filter(to_agency_id=user.agency_id).select_related("from_agency", "to_agency"))
     suggestions = None
     if own and consultation.person.address and not consultation.is_closed:
         suggestions = responsible_agencies(user.municipality, consultation.person.address)
-    active_consents = [c for c in Consent.objects.filter(person=consultation.person, withdrawn_at__isnull=True)
-                       .prefetch_related("scope_agencies")] if access.full else []
-    members = []
-    if consultation.household_id and access.full:
-        members = list(consultation.household.members.select_related("person").exclude(person=consultation.person))
+    active_consents = [c for c in Consent.objects.filter(person=consultation.person, withdrawn_at__isnull=True,
+                                                         superseded_at__isnull=True)
+                       .prefetch_related("scope_agencies", "scope_staff")] if pv.basic else []
+    members, care = household_members(sight, consultation.household) if consultation.household_id else ([], False)
     ctx = {
-        "c": consultation, "own": own, "access": access, "referrals": referrals, "suggestions": suggestions,
-        "sensitive": can_see_consultation_sensitive(user, consultation), "members": members,
+        "c": consultation, "own": own, "pv": pv, "referrals": referrals, "suggestions": suggestions,
+        "content": access.CONTENT in classes, "sensitive": access.SENSITIVE in classes,
+        "members": [m for m in members if m.person_id != consultation.person_id], "care": care,
         "active_consents": active_consents, "statutory_bases": STATUTORY_BASES,
         "refer_form": ReferForm(user=user), "escalate_form": EscalateForm(), "close_form": CloseForm(),
     }
@@ -122,17 +138,19 @@ def _detail_context(request, consultation, **forms):
 @login_required
 @personal_data("consultation")
 def consultation_detail(request, consultation_id: int):
-    consultation = access_consultation_by_id(request.user, consultation_id)
-    log_action("consultation.viewed", actor=request.user, obj=consultation, request=request)
-    return render(request, "intake/consultation_detail.html", _detail_context(request, consultation))
+    consultation, sight = access_consultation_by_id(request.user, consultation_id)
+    ctx = _detail_context(request, consultation, sight)
+    access.audit_read("consultation.viewed", user=request.user, request=request, obj=consultation,
+                      reads=[(consultation.person_id, "consultation", consultation.pk, sight.audit())])
+    return render(request, "intake/consultation_detail.html", ctx)
 
 
 def _act(request, consultation, form, action, success: str, form_name: str):
     """Run a service from a detail-page form; on a domain error show the page again with the input kept."""
     def failed(form):
-        fresh = access_consultation_by_id(request.user, consultation.pk)
+        fresh, sight = access_consultation_by_id(request.user, consultation.pk)
         return render(request, "intake/consultation_detail.html",
-                      _detail_context(request, fresh, **{form_name: form}), status=400)
+                      _detail_context(request, fresh, sight, **{form_name: form}), status=400)
 
     return submit(request, form, action, success=success, on_success=lambda result: result, on_error=failed)
 
@@ -141,7 +159,7 @@ def _act(request, consultation, form, action, success: str, form_name: str):
 @require_POST
 @personal_data("consultation")
 def consultation_refer(request, consultation_id: int):
-    consultation = access_consultation_by_id(request.user, consultation_id, for_update=True)
+    consultation, _ = access_consultation_by_id(request.user, consultation_id, for_update=True)
     form = ReferForm(request.POST, user=request.user)
     result = _act(request, consultation, form, lambda d: services.refer_consultation(
         request.user, consultation, to_agency=d["to_agency"], message=d["message"],
@@ -153,7 +171,7 @@ def consultation_refer(request, consultation_id: int):
 @require_POST
 @personal_data("consultation")
 def consultation_escalate(request, consultation_id: int):
-    consultation = access_consultation_by_id(request.user, consultation_id, for_update=True)
+    consultation, _ = access_consultation_by_id(request.user, consultation_id, for_update=True)
     form = EscalateForm(request.POST)
     result = _act(request, consultation, form, lambda d: services.escalate_to_multiagency(
         request.user, consultation, message=d["message"], statutory_basis=d["statutory_basis"], request=request),
@@ -165,7 +183,7 @@ def consultation_escalate(request, consultation_id: int):
 @require_POST
 @personal_data("consultation")
 def consultation_handle(request, consultation_id: int):
-    consultation = access_consultation_by_id(request.user, consultation_id, for_update=True)
+    consultation, _ = access_consultation_by_id(request.user, consultation_id, for_update=True)
     try:
         services.handle_in_house(request.user, consultation, request=request)
         messages.success(request, "自機関で対応することにしました。")
@@ -178,7 +196,7 @@ def consultation_handle(request, consultation_id: int):
 @require_POST
 @personal_data("consultation")
 def consultation_close(request, consultation_id: int):
-    consultation = access_consultation_by_id(request.user, consultation_id, for_update=True)
+    consultation, _ = access_consultation_by_id(request.user, consultation_id, for_update=True)
     form = CloseForm(request.POST)
     result = _act(request, consultation, form, lambda d: services.close_consultation(
         request.user, consultation, outcome=d["outcome"], next_step=d["next_step"], request=request),
@@ -192,35 +210,38 @@ def consultation_close(request, consultation_id: int):
 def referral_box(request, box: str):
     _require_agency(request)
     user = request.user
-    qs = Referral.objects.for_agency(user).select_related("from_agency", "to_agency", "person", "consultation")
+    qs = referrals_of(user).select_related("from_agency", "to_agency", "person", "consultation")
     qs = qs.filter(to_agency_id=user.agency_id) if box == "inbox" else qs.filter(from_agency_id=user.agency_id)
     status = request.GET.get("status", "")
     if status in dict(Referral.STATUS_CHOICES):
         qs = qs.filter(status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    # Names in the inbox only while the policy still grants the person (a withdrawn consent hides them).
-    visible_people = set(Person.objects.visible_to(user).filter(pk__in=[r.person_id for r in page])
-                         .values_list("pk", flat=True))
-    log_action("referral.listed", actor=user, request=request,
-               detail={"box": box, "status": status, "ids": [r.pk for r in page]})
+    # A name only while a grant still shows the person (a returned referral or a withdrawn consent hides it).
+    found = access.sights(user, {r.person_id: r.person for r in page}.values())
+    rows = [(r, found[r.person_id].person(r.person)) for r in page]
+    access.audit_read("referral.listed", user=user, request=request,
+                      reads=[(r.person_id, "referral", r.pk, found[r.person_id].audit()) for r, pv in rows if pv.visible],
+                      detail={"box": box, "status": status, "page": page.number})
     return render(request, "intake/referral_box.html", {
-        "page": page, "box": box, "status": status, "statuses": Referral.STATUS_CHOICES,
-        "visible_people": visible_people, "counts": referral_counts(user),
+        "page": page, "rows": rows, "box": box, "status": status, "statuses": Referral.STATUS_CHOICES,
+        "counts": referral_counts(user),
     })
 
 
-def _referral_context(request, referral, **forms):
+def _referral_context(request, referral, sight, **forms):
     user = request.user
-    consultation = Consultation.objects.visible_to(user).filter(pk=referral.consultation_id).select_related(
-        "person", "agency").first()
+    consultation = referral.consultation
+    classes = consultation_classes(sight, consultation)
+    outgoing = access.owns(user, referral.from_agency_id)
     ctx = {
-        "r": referral, "incoming": referral.to_agency_id == user.agency_id,
-        "outgoing": referral.from_agency_id == user.agency_id, "c": consultation,
-        "access": person_access(user, consultation.person) if consultation else None,
+        "r": referral, "incoming": referral.to_agency_id == user.agency_id, "outgoing": outgoing,
+        "c": consultation if access.ID in classes else None, "content": access.CONTENT in classes,
+        "pv": sight.person(consultation.person), "message": referral_message_visible(sight, referral),
         "accept_form": AcceptForm(), "return_form": ReturnForm(user=user),
         "resend_form": ResendForm(user=user, initial={"to_agency": referral.suggested_agency_id}),
         "statutory_label": STATUTORY_BASES.get(referral.statutory_basis, ""),
-        "chain": _chain(referral),
+        # Where the person was sent before and after is the sending agency's record, not the receiver's.
+        "chain": _chain(referral) if outgoing else [referral],
     }
     ctx.update(forms)
     return ctx
@@ -240,9 +261,11 @@ def _chain(referral):
 @login_required
 @personal_data("referral")
 def referral_detail(request, referral_id: int):
-    referral = access_referral_by_id(request.user, referral_id)
-    log_action("referral.viewed", actor=request.user, obj=referral, request=request)
-    return render(request, "intake/referral_detail.html", _referral_context(request, referral))
+    referral, sight = access_referral_by_id(request.user, referral_id)
+    ctx = _referral_context(request, referral, sight)
+    access.audit_read("referral.viewed", user=request.user, request=request, obj=referral,
+                      reads=[(referral.person_id, "referral", referral.pk, sight.audit())] if ctx["pv"].visible else [])
+    return render(request, "intake/referral_detail.html", ctx)
 
 
 def _require_side(request, referral, side: str):
@@ -251,20 +274,21 @@ def _require_side(request, referral, side: str):
         raise PermissionDenied("この操作は" + ("つなぎ先" if side == "to" else "つなぎ元") + "の機関だけが行えます")
 
 
-def _referral_act(request, referral, form, action, success, form_name):
+def _referral_act(request, referral, sight, form, action, success, form_name):
     return submit(request, form, action, success=success,
                   on_success=lambda result: redirect("referral_detail", referral_id=result.pk),
                   on_error=lambda form: render(request, "intake/referral_detail.html",
-                                               _referral_context(request, referral, **{form_name: form}), status=400))
+                                               _referral_context(request, referral, sight, **{form_name: form}),
+                                               status=400))
 
 
 @login_required
 @require_POST
 @personal_data("referral")
 def referral_accept(request, referral_id: int):
-    referral = access_referral_by_id(request.user, referral_id)
+    referral, sight = access_referral_by_id(request.user, referral_id)
     _require_side(request, referral, "to")
-    return _referral_act(request, referral, AcceptForm(request.POST), lambda d: services.accept_referral(
+    return _referral_act(request, referral, sight, AcceptForm(request.POST), lambda d: services.accept_referral(
         request.user, referral, note=d["note"], request=request), "つなぎを受理しました。", "accept_form")
 
 
@@ -272,10 +296,10 @@ def referral_accept(request, referral_id: int):
 @require_POST
 @personal_data("referral")
 def referral_return(request, referral_id: int):
-    referral = access_referral_by_id(request.user, referral_id)
+    referral, sight = access_referral_by_id(request.user, referral_id)
     _require_side(request, referral, "to")
     form = ReturnForm(request.POST, user=request.user)
-    return _referral_act(request, referral, form, lambda d: services.return_referral(
+    return _referral_act(request, referral, sight, form, lambda d: services.return_referral(
         request.user, referral, reason=d["reason"], suggested_agency=d["suggested_agency"], request=request),
         "理由と次のつなぎ先の提案を添えて差し戻しました。", "return_form")
 
@@ -284,9 +308,9 @@ def referral_return(request, referral_id: int):
 @require_POST
 @personal_data("referral")
 def referral_resend(request, referral_id: int):
-    referral = access_referral_by_id(request.user, referral_id)
+    referral, sight = access_referral_by_id(request.user, referral_id)
     _require_side(request, referral, "from")
     form = ResendForm(request.POST, user=request.user)
-    return _referral_act(request, referral, form, lambda d: services.resend_referral(
+    return _referral_act(request, referral, sight, form, lambda d: services.resend_referral(
         request.user, referral, to_agency=d["to_agency"], message=d["message"],
         statutory_basis=d["statutory_basis"], request=request), "つなぎを再送しました。", "resend_form")

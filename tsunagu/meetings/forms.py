@@ -17,8 +17,10 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting_type"].queryset = MeetingType.objects.for_municipality(user.municipality).filter(
-            active=True)
+        types = MeetingType.objects.for_municipality(user.municipality).filter(active=True)
+        if user.role_kind != "coordinator":
+            types = types.filter(consent_rule="none")  # the manager: meetings that hold no personal data
+        self.fields["meeting_type"].queryset = types
 
 
 class MemberForm(forms.Form):

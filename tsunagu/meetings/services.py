@@ -16,7 +16,7 @@ from tsunagu.directory.models import MeetingType
 from tsunagu.privacy.audit import log_action
 
 from .models import AgendaItem, Meeting, MeetingMember, ResourceGap
-from .policy import is_organiser
+from .policy import is_organiser, sync_item, sync_meeting
 
 
 class MeetingError(DomainError):
@@ -27,9 +27,10 @@ CASE_MEETING_KINDS = ("重層的支援会議", "支援会議", "統合会議")
 
 
 def consent_on_file(person):
-    """The consent that lets this person be discussed at a 重層的支援会議 (R2), or None."""
-    for consent in person.consents.filter(withdrawn_at__isnull=True).order_by("-obtained_on", "-id"):
-        if not consent.purposes or {"重層的支援会議", "多機関協働"} & set(consent.purposes):
+    """The active consent that lets this person be discussed at a 重層的支援会議 (R2), or None."""
+    for consent in person.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True).order_by(
+            "-obtained_on", "-id"):
+        if consent.allows("重層的支援会議"):
             return consent
     return None
 
@@ -42,10 +43,14 @@ def _require_organiser(actor, meeting: Meeting):
 @transaction.atomic
 def schedule_meeting(actor, *, meeting_type: MeetingType, title: str, scheduled_at: dt.datetime, place: str = "",
                      request=None) -> Meeting:
-    if not actor.agency_id or not actor.has_role_kind("coordinator", "manager"):
-        raise PermissionDenied("会議を登録できるのは多機関協働の担当か管理者です")
+    if not actor.agency_id or actor.role_kind not in ("coordinator", "manager"):
+        raise PermissionDenied("会議を登録できるのは多機関協働のコーディネーターか管理者です")
     if meeting_type is None or meeting_type.municipality_id != actor.municipality_id or not meeting_type.active:
         raise MeetingError("会議の種類を選んでください", field="meeting_type")
+    if actor.role_kind == "manager" and meeting_type.consent_rule != "none":
+        # The convener keeps the agenda (names and materials): a case role, never the manager (R10, G11).
+        raise PermissionDenied("事例を扱う会議を登録できるのは多機関協働のコーディネーターです"
+                               "（管理者は個人情報を扱わない全体会議等を登録できます）")
     if not (title or "").strip():
         raise MeetingError("会議名を入力してください", field="title")
     if scheduled_at is None:
@@ -72,6 +77,7 @@ def add_member(actor, meeting: Meeting, *, staff=None, agency=None, label: str =
         label=(label or "").strip() or (f"{staff}（{staff.agency.name}）" if staff and staff.agency else str(staff)))
     log_action("meeting.member_added", actor=actor, obj=meeting, request=request,
                detail={"member": member.pk, "staff": staff.pk if staff else None})
+    sync_meeting(meeting)
     return member
 
 
@@ -87,6 +93,7 @@ def acknowledge_confidentiality(actor, member: MeetingMember, *, request=None) -
     member.save(update_fields=["confidentiality_acknowledged_at", "acknowledged_recorded_by"])
     log_action("meeting.confidentiality_acknowledged", actor=actor, obj=member.meeting, request=request,
                detail={"member": member.pk})
+    sync_meeting(member.meeting)
     return member
 
 
@@ -159,6 +166,7 @@ def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None 
         added_by=actor)
     log_action("meeting.item_added", actor=actor, obj=meeting, request=request,
                detail={"item": item.pk, "purpose": purpose, "basis": basis, "case": case.pk if case else None})
+    sync_item(item)
     return item
 
 
@@ -242,6 +250,7 @@ def close_item_sharing(actor, item: AgendaItem, *, request=None) -> AgendaItem:
     item.closed_at = timezone.now()
     item.save(update_fields=["closed_at"])
     log_action("meeting.item_closed", actor=actor, obj=item.meeting, request=request, detail={"item": item.pk})
+    sync_item(item, reason="議題の共有終了")
     return item
 
 

@@ -8,19 +8,21 @@ from django.views.decorators.http import require_POST
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.outreach.models import TargetAgendaItem
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
 from . import services
 from .forms import DecisionForm, ItemForm, MeetingForm, MemberForm, MinutesForm
 from .models import AgendaItem, Meeting, MeetingMember
-from .policy import access_meeting_by_id, is_organiser, item_visible_to, visible_meeting_q
+from .policy import access_meeting_by_id, is_organiser, meeting_minutes_visible, visible_meeting_q
 
 
 @login_required
 @personal_data("list")
 def meeting_list(request):
-    meetings = (Meeting.objects.filter(visible_meeting_q(request.user)).distinct()
+    meetings = (Meeting.objects.filter(visible_meeting_q(request.user))
                 .select_related("meeting_type", "convened_by")[:200])
     log_action("meeting.listed", actor=request.user, request=request)
     return render(request, "meetings/meeting_list.html", {"meetings": meetings})
@@ -29,8 +31,8 @@ def meeting_list(request):
 @login_required
 @personal_data("form")
 def meeting_new(request):
-    if not request.user.agency_id or not request.user.has_role_kind("coordinator", "manager"):
-        raise PermissionDenied("会議を登録できるのは多機関協働の担当か管理者です")
+    if not request.user.agency_id or request.user.role_kind not in ("coordinator", "manager"):
+        raise PermissionDenied("会議を登録できるのは多機関協働のコーディネーターか管理者です")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,17 +45,46 @@ def meeting_new(request):
     return render(request, "meetings/meeting_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _items(user, meeting, organiser):
+    """(item, classes, person view or None, target or None) per agenda item, with the sights for the audit."""
+    items = list(meeting.items.select_related("case", "person", "plan", "plan__lead_agency", "evaluation", "consent"))
+    links = {link.item_id: link.target for link in TargetAgendaItem.objects.filter(item__meeting=meeting)
+             .select_related("target")}
+    person_sights = access.sights(user, {i.person_id: i.person for i in items if i.person_id}.values())
+    target_sights = {t.pk: access.target_sight(user, t) for t in links.values()}
+    rows = []
+    for item in items:
+        target = links.get(item.pk)
+        if item.person_id:
+            sight = person_sights[item.person_id]
+            classes = sight.classes("item", item.pk)
+            pv = sight.person(item.person)
+        elif target is not None:
+            sight = target_sights[target.pk]
+            classes = sight.classes("item", item.pk)
+            pv = None
+            target.label_visible = access.ID in sight.classes("target", target.pk)
+        else:
+            classes, pv = access.ALL, None  # 社会資源の検討 without a person: no personal data
+        if organiser and not classes:
+            classes = access.ALL  # the convener's own agenda (computed like G5)
+        rows.append((item, classes, pv, target))
+    reads = [(pid, "item", None, s.audit()) for pid, s in person_sights.items() if s.used]
+    return rows, reads
+
+
 def _context(request, meeting, **forms):
     user = request.user
     organiser = is_organiser(user, meeting)
-    items = list(meeting.items.select_related("case", "person", "plan", "evaluation", "consent"))
     me = meeting.members.filter(staff=user).first()
     cases = Case.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id,
                                                  status__in=Case.OPEN_STATUSES) if organiser else []
+    rows, reads = _items(user, meeting, organiser)
     ctx = {
-        "meeting": meeting, "organiser": organiser, "me": me,
+        "meeting": meeting, "organiser": organiser, "me": me, "reads": reads,
         "members": meeting.members.select_related("staff", "agency"),
-        "items": [(item, item_visible_to(user, item)) for item in items],
+        "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows],
+        "minutes_visible": meeting_minutes_visible(user, meeting, me),
         "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
         "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
     }
@@ -65,8 +96,9 @@ def _context(request, meeting, **forms):
 @personal_data("meeting")
 def meeting_detail(request, meeting_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id)
-    log_action("meeting.viewed", actor=request.user, obj=meeting, request=request)
-    return render(request, "meetings/meeting_detail.html", _context(request, meeting))
+    ctx = _context(request, meeting)
+    access.audit_read("meeting.viewed", user=request.user, obj=meeting, request=request, reads=ctx["reads"])
+    return render(request, "meetings/meeting_detail.html", ctx)
 
 
 def _post(request, meeting, form, action, success, form_name):

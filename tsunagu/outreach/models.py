@@ -28,7 +28,7 @@ HOLDING_BASES = [
 
 class TargetQuerySet(models.QuerySet):
     def visible_to(self, user):
-        from .policy import visible_target_q
+        from tsunagu.privacy.access import visible_target_q
 
         if not user.is_authenticated or not user.municipality_id:
             return self.none()
@@ -84,6 +84,8 @@ class OutreachTarget(TenantModel):  # 潜在的支援対象者（アウトリー
     stage = models.CharField("段階", max_length=12, choices=STAGE_CHOICES, default=GATHERING)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="担当")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", verbose_name="把握した職員")
     # Set when consent is obtained: the person and consultation intake received (nothing retyped).
     person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="outreach_targets", verbose_name="本人")
@@ -105,7 +107,8 @@ class OutreachTarget(TenantModel):  # 潜在的支援対象者（アウトリー
 
     @property
     def label(self) -> str:
-        return self.name or f"氏名不明（{self.address}）"
+        """The name, or a label that locates nobody (the address is not ID: ACCESS.md §1)."""
+        return self.name or f"氏名不明の方（アウトリーチ #{self.pk}）"
 
     @property
     def is_open(self) -> bool:

@@ -1,51 +1,57 @@
-"""Who sees an outreach target (潜在的支援対象者) before consent.
+"""Who sees an outreach target (潜在的支援対象者) before consent (ACCESS.md G8, G6).
 
-Deny by default, narrower than the person policy: a target is not a Person, so agency-based rules never reach
-it. It is visible only to
-  (a) outreach staff (a role of kind "outreach") of the municipality, and
-  (b) members of a 支援会議 (法106条の6) who recorded their duty of confidentiality, while the target is on an
-      open agenda item of that meeting.
-Other staff of the outreach team's own agency (coordinator, manager …) do not see targets: being at the same
-desk is not a legal basis. Once consent is obtained the target becomes a Person and the usual policy applies.
+A target is not a Person: only grants on the target reach it.
+G8: the outreach role — the staff member who registered the target and the one assigned to it — sees the
+    target record in full until it is handed over (consent obtained); after that, only through other grants.
+G6: a member of a 支援会議 who recorded the duty of confidentiality sees the target's ID and the item's
+    materials while the item is open (meetings.policy).
+Being at the same desk is not a basis: other staff of the outreach team's agency see nothing.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from tsunagu.privacy import policy
+from tsunagu.privacy import access
+
+from .models import OutreachTarget
+
+HANDED_OVER = (OutreachTarget.CONSENTED, OutreachTarget.CONNECTED)
 
 
 def is_outreach_staff(user) -> bool:
-    return bool(user.is_authenticated and user.municipality_id and user.has_role_kind("outreach"))
+    return bool(getattr(user, "is_authenticated", False) and user.municipality_id and user.role_kind == "outreach")
 
 
-def _open_items_of(user):
-    from .models import TargetAgendaItem
-
-    return TargetAgendaItem.objects.filter(
-        municipality_id=user.municipality_id, item__legal_basis="support_meeting", item__closed_at__isnull=True,
-        item__meeting__members__staff=user, item__meeting__members__confidentiality_acknowledged_at__isnull=False,
-    )
-
-
-def visible_target_q(user) -> Q:
-    if not user.is_authenticated or not user.municipality_id:
-        return policy.NOTHING
-    q = Exists(_open_items_of(user).filter(target=OuterRef("pk")))
-    if is_outreach_staff(user):
-        q = Q(pk__isnull=False)
-    return Q(municipality_id=user.municipality_id) & q
+@access.register_source("target")
+def _outreach_source(municipality_id, target_ids):
+    for t in OutreachTarget.objects.filter(municipality_id=municipality_id, pk__in=target_ids).exclude(
+            stage__in=HANDED_OVER):
+        basis = f"情報提供協定 #{t.agreement_id}" if t.agreement_id else t.get_legal_basis_display()
+        for staff_id, how in ((t.registered_by_id, "把握"), (t.assigned_to_id, "担当")):
+            if staff_id:
+                yield access.Spec(kind="G8", target_id=t.pk, staff_id=staff_id, role_scope="outreach",
+                                  basis=f"アウトリーチ（{how}）: {basis}"[:300])
 
 
-def access_target_by_id(user, target_id: int, *, for_update: bool = False):
-    from .models import OutreachTarget
+access.register_subjects("target", lambda municipality_id: OutreachTarget.objects.filter(
+    municipality_id=municipality_id).values_list("pk", flat=True))
 
+
+def target_classes(sight, target) -> frozenset:
+    return sight.classes("target", target.pk)
+
+
+def access_target_by_id(user, target_id, *, for_update: bool = False):
+    """(target, classes); 404 unless a grant opens the target; `for_update`: only its outreach staff (G8)."""
     try:
-        target = (OutreachTarget.objects.visible_to(user)
-                  .select_related("district", "agreement", "assigned_to", "person", "consultation").get(pk=target_id))
+        target = (OutreachTarget.objects.select_related("district", "agreement", "assigned_to")
+                  .get(pk=target_id, municipality_id=getattr(user, "municipality_id", None) or -1))
     except (OutreachTarget.DoesNotExist, ValueError, TypeError):
         raise Http404("アウトリーチ対象者が見つからないか、閲覧する権限がありません") from None
-    if for_update and not is_outreach_staff(user):
-        raise PermissionDenied("この操作はアウトリーチ支援専門員だけが行えます")
-    return target
+    sight = access.target_sight(user, target)
+    classes = target_classes(sight, target)
+    if access.ID not in classes:
+        raise Http404("アウトリーチ対象者が見つからないか、閲覧する権限がありません")
+    if for_update and classes != access.ALL:
+        raise PermissionDenied("この操作は担当のアウトリーチ支援専門員だけが行えます")
+    return target, sight, classes

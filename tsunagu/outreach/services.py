@@ -18,7 +18,7 @@ from tsunagu.directory.lookup import find_district
 from tsunagu.intake import services as intake
 from tsunagu.intake.vocab import issue_tags_for
 from tsunagu.meetings.models import AgendaItem, Meeting
-from tsunagu.meetings.policy import is_organiser
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 
 from .models import (
@@ -63,6 +63,7 @@ def _stage(actor, target, stage, note="", request=None):
         target.stage_note = (target.stage_note + "\n" if target.stage_note else "") + note
     target.save(update_fields=["stage", "stage_note"])
     log_action("outreach.stage_changed", actor=actor, obj=target, request=request, detail={"from": old, "to": stage})
+    access.sync_targets(target.municipality_id, [target.pk], reason="段階の変更")
 
 
 @transaction.atomic
@@ -124,9 +125,10 @@ def register_target(actor, *, address: str, source: str, provider: str, noticed:
         phone=(phone or "").strip(), district=find_district(actor.municipality, address),
         household_note=(household_note or "").strip(), source=source, provider=provider.strip(),
         agreement=agreement, noticed=noticed.strip(), issue_tags=list(issue_tags), legal_basis=legal_basis,
-        found_on=found_on, assigned_to=actor)
+        found_on=found_on, assigned_to=actor, registered_by=actor)
     log_action("outreach.target_created", actor=actor, obj=target, request=request,
                detail={"source": source, "basis": legal_basis})
+    access.sync_targets(actor.municipality_id, [target.pk])
     return target
 
 
@@ -208,7 +210,7 @@ def obtain_consent(actor, target: OutreachTarget, *, name: str = "", kana: str =
                            "phone": target.phone},
         received_at=timezone.now(), channel=channel, consulter_type="本人", consulter_name="",
         chief_complaint=handover_text(target), issue_tags=list(target.issue_tags), consent=consent,
-        request=request)
+        handover=True, request=request)
     target.person, target.consultation = consultation.person, consultation
     target.name = target.name or name
     target.save(update_fields=["person", "consultation", "name"])
@@ -221,6 +223,7 @@ def obtain_consent(actor, target: OutreachTarget, *, name: str = "", kana: str =
                    detail={"item": link.item_id, "reason": "consent_obtained"})
     log_action("outreach.consent_obtained", actor=actor, obj=target, request=request,
                detail={"person": consultation.person_id, "consultation": consultation.pk})
+    access.sync_targets(actor.municipality_id, [target.pk], reason="同意を得て引き継いだ")
     return consultation
 
 
@@ -231,7 +234,7 @@ def put_on_agenda(actor, target: OutreachTarget, meeting: Meeting, *, summary: s
     _require_outreach(actor)
     if meeting.municipality_id != actor.municipality_id:
         raise OutreachError("会議が見つかりません", field="meeting")
-    if not is_organiser(actor, meeting):
+    if not actor.agency_id or meeting.convened_by.agency_id != actor.agency_id:
         raise OutreachError("議題にできるのは、あなたの機関が招集する会議だけです", field="meeting")
     if meeting.status == Meeting.HELD:
         raise OutreachError("開催済みの会議には議題を追加できません", field="meeting")
@@ -249,4 +252,5 @@ def put_on_agenda(actor, target: OutreachTarget, meeting: Meeting, *, summary: s
     log_action("meeting.item_added", actor=actor, obj=meeting, request=request,
                detail={"item": item.pk, "purpose": item.purpose, "basis": item.legal_basis, "outreach": target.pk})
     log_action("outreach.put_on_agenda", actor=actor, obj=target, request=request, detail={"item": item.pk})
+    access.sync_targets(actor.municipality_id, [target.pk])
     return item

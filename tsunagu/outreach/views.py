@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -23,16 +24,18 @@ def _require_outreach(request):
 @login_required
 @personal_data("list")
 def target_list(request):
-    """Outreach staff see every target of the city; a 支援会議 member sees the targets on their agendas."""
+    """The targets this user holds a grant on: their own (G8), or those on their 支援会議 agendas (G6, ID only)."""
     stage = request.GET.get("stage", "")
     qs = OutreachTarget.objects.visible_to(request.user).select_related("district", "assigned_to")
     if stage in dict(OutreachTarget.STAGE_CHOICES):
         qs = qs.filter(stage=stage)
     targets = list(qs[:300])
+    full = set(access.user_grants(request.user).filter(kind="G8", target_id__in=[t.pk for t in targets])
+               .values_list("target_id", flat=True))
     log_action("outreach.target_listed", actor=request.user, request=request,
                detail={"stage": stage, "ids": [t.pk for t in targets]})
     return render(request, "outreach/target_list.html", {
-        "targets": targets, "stage": stage, "stages": OutreachTarget.STAGE_CHOICES,
+        "rows": [(t, t.pk in full) for t in targets], "stage": stage, "stages": OutreachTarget.STAGE_CHOICES,
         "outreach_staff": is_outreach_staff(request.user)})
 
 
@@ -52,12 +55,13 @@ def target_new(request):
     return render(request, "outreach/target_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _context(request, target, **forms):
-    staff = is_outreach_staff(request.user)
-    links = list(target.agenda_links.select_related("item__meeting__meeting_type"))
-    ctx = {"t": target, "staff": staff, "attempts": list(target.attempts.select_related("recorded_by")),
+def _context(request, target, classes, **forms):
+    full = classes == access.ALL
+    links = list(target.agenda_links.select_related("item__meeting__meeting_type")) if full else []
+    ctx = {"t": target, "staff": full, "full": full,
+           "attempts": list(target.attempts.select_related("recorded_by")) if full else [],
            "links": links, "contact_form": ContactForm(), "stage_form": StageForm(),
-           "agenda_form": AgendaForm(user=request.user) if staff else None}
+           "agenda_form": AgendaForm(user=request.user) if full else None}
     ctx.update(forms)
     return ctx
 
@@ -65,23 +69,24 @@ def _context(request, target, **forms):
 @login_required
 @personal_data("outreach")
 def target_detail(request, target_id: int):
-    target = access_target_by_id(request.user, target_id)
-    log_action("outreach.target_viewed", actor=request.user, obj=target, request=request)
-    return render(request, "outreach/target_detail.html", _context(request, target))
+    target, sight, classes = access_target_by_id(request.user, target_id)
+    log_action("outreach.target_viewed", actor=request.user, obj=target, request=request, grants=sight.audit())
+    return render(request, "outreach/target_detail.html", _context(request, target, classes))
 
 
 def _post(request, target, form, action, success, form_name):
     return submit(request, form, action, success=success,
                   on_success=lambda _: redirect("outreach_target_detail", target_id=target.pk),
                   on_error=lambda form: render(request, "outreach/target_detail.html",
-                                               _context(request, target, **{form_name: form}), status=400))
+                                               _context(request, target, access.ALL, **{form_name: form}),
+                                               status=400))
 
 
 @login_required
 @require_POST
 @personal_data("outreach")
 def target_contact(request, target_id: int):
-    target = access_target_by_id(request.user, target_id, for_update=True)
+    target, _, _ = access_target_by_id(request.user, target_id, for_update=True)
     return _post(request, target, ContactForm(request.POST), lambda d: services.record_contact(
         request.user, target, request=request, **d), "接触の試みを記録しました。", "contact_form")
 
@@ -90,7 +95,7 @@ def target_contact(request, target_id: int):
 @require_POST
 @personal_data("outreach")
 def target_stage(request, target_id: int):
-    target = access_target_by_id(request.user, target_id, for_update=True)
+    target, _, _ = access_target_by_id(request.user, target_id, for_update=True)
     return _post(request, target, StageForm(request.POST), lambda d: services.change_stage(
         request.user, target, request=request, **d), "段階を変更しました。", "stage_form")
 
@@ -99,7 +104,7 @@ def target_stage(request, target_id: int):
 @require_POST
 @personal_data("outreach")
 def target_agenda(request, target_id: int):
-    target = access_target_by_id(request.user, target_id, for_update=True)
+    target, _, _ = access_target_by_id(request.user, target_id, for_update=True)
     form = AgendaForm(request.POST, user=request.user)
     return _post(request, target, form, lambda d: services.put_on_agenda(
         request.user, target, d["meeting"], summary=d["summary"], request=request),
@@ -110,7 +115,7 @@ def target_agenda(request, target_id: int):
 @personal_data("outreach")
 def target_consent(request, target_id: int):
     """同意取得: the person and a 本人同意あり consultation are created from the target — nothing retyped."""
-    target = access_target_by_id(request.user, target_id, for_update=True)
+    target, _, _ = access_target_by_id(request.user, target_id, for_update=True)
     form = ConsentForm(request.POST or None, initial={"name": target.name, "kana": target.kana,
                                                       "birth_date": target.birth_date})
     if request.method == "POST" and form.is_valid():
@@ -122,8 +127,10 @@ def target_consent(request, target_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "同意を記録し、相談受付に引き継ぎました。対応方針を決めてください。")
-            return redirect("consultation_detail", consultation_id=consultation.pk)
+            # G8 ends with the hand-over: the consultation is now a record of the agency's casework roles.
+            messages.success(request, f"同意を記録し、{consultation.agency.name}の相談受付に引き継ぎました"
+                                      f"（{consultation}）。以降は相談支援の担当が対応します。")
+            return redirect("outreach_target_list")
     log_action("outreach.target_viewed", actor=request.user, obj=target, request=request)
     return render(request, "outreach/consent_form.html", {"t": target, "form": form},
                   status=400 if form.errors else 200)

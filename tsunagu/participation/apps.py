@@ -7,4 +7,4 @@ class ParticipationConfig(AppConfig):
     verbose_name = "参加支援"
 
     def ready(self):
-        from . import audit_labels  # noqa: F401
+        from . import audit_labels, policy  # noqa: F401

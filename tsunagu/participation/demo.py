@@ -35,6 +35,24 @@ def _district(municipality, code):
     return District.objects.for_municipality(municipality).filter(code=code).first() if code else None
 
 
+def _refer_to_participation(municipality, consultation) -> None:
+    """The coordinator takes the handed-over consultation as a case whose plan says 参加支援へつなぐ: the basis on
+    which the participation coordinator sees the person (ACCESS.md G9)."""
+    from tsunagu.casework import services as casework
+
+    coordinator = Staff.objects.filter(municipality=municipality, roles__kind="coordinator",
+                                       agency=consultation.agency).first()
+    if coordinator is None:
+        return
+    case = casework.open_case(coordinator, consultation=consultation)
+    today = timezone.localdate()
+    casework.draft_plan(coordinator, case, long_term_goal="安心して通える居場所を持つ", short_term_goals="居場所の見学と参加",
+                        lead_agency=case.coordinating_agency, review_date=today + dt.timedelta(days=90),
+                        refer_participation=True,
+                        actions=[{"description": "参加支援コーディネーターと居場所を探す", "agency": case.coordinating_agency,
+                                  "due_date": today + dt.timedelta(days=30)}])
+
+
 @transaction.atomic
 def load_participation_demo(municipality) -> int:
     if Resource.objects.filter(municipality=municipality).exists():
@@ -53,6 +71,7 @@ def load_participation_demo(municipality) -> int:
     if target is None:
         return len(resources)
     person = target.person
+    _refer_to_participation(municipality, target.consultation)
     sheet = services.save_needs_sheet(staff, person, needs=["ひきこもり", "居場所", "就労準備"],
                                       wishes="人の少ない場所から始めたい。いずれは働きたい。",
                                       district=_district(municipality, "hyoguri"), available_days=["火", "木"],

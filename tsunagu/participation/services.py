@@ -12,7 +12,6 @@ from django.utils import timezone
 from tsunagu.core.errors import DomainError
 from tsunagu.meetings.models import ResourceGap
 from tsunagu.privacy.audit import log_action
-from tsunagu.privacy.policy import access_person_by_id
 
 from .models import (
     ACCESS,
@@ -25,7 +24,7 @@ from .models import (
     Placement,
     Resource,
 )
-from .policy import is_participation_staff
+from .policy import access_participant_by_id, is_participation_staff
 
 
 class ParticipationError(DomainError):
@@ -95,7 +94,7 @@ def save_needs_sheet(actor, person, *, needs, wishes: str = "", strengths: str =
                      available_days=(), max_cost: int | None = None, access_needs=(), notes: str = "",
                      request=None) -> NeedsSheet:
     _require_staff(actor)
-    access_person_by_id(actor, person.pk)
+    access_participant_by_id(actor, person.pk)
     if not needs:
         raise ParticipationError("ニーズを一つ以上選んでください", field="needs")
     _check_choices(needs, NEEDS, "needs", "ニーズ")
@@ -115,8 +114,8 @@ def save_needs_sheet(actor, person, *, needs, wishes: str = "", strengths: str =
 
 
 def _consent_for_participation(person):
-    for consent in person.consents.filter(withdrawn_at__isnull=True):
-        if not consent.purposes or "参加支援" in consent.purposes:
+    for consent in person.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True):
+        if consent.allows("参加支援"):
             return consent
     return None
 
@@ -126,7 +125,7 @@ def propose(actor, person, resource: Resource, *, reasons: str = "", on: dt.date
             request=None) -> Placement:
     """Propose a resource to the person. Telling a host about the person needs their consent (R1)."""
     _require_staff(actor)
-    access_person_by_id(actor, person.pk)
+    access_participant_by_id(actor, person.pk)
     if resource is None or resource.municipality_id != actor.municipality_id:
         raise ParticipationError("社会資源が見つかりません", field="resource")
     if not resource.active:
@@ -150,7 +149,7 @@ def advance(actor, placement: Placement, *, status: str, on: dt.date | None = No
     """提案 → 見学 → 参加開始 → 定着 / 中断. Starting schedules the 定着支援 follow-ups."""
     _require_staff(actor)
     placement = Placement.objects.select_for_update().get(pk=placement.pk, municipality_id=actor.municipality_id)
-    access_person_by_id(actor, placement.person_id)
+    access_participant_by_id(actor, placement.person_id)
     labels = dict(Placement.STATUS_CHOICES)
     if status not in labels:
         raise ParticipationError("状態を選んでください", field="status")
@@ -191,7 +190,7 @@ def record_checkin(actor, checkin: CheckIn, *, done_on: dt.date | None = None, n
     _require_staff(actor)
     checkin = CheckIn.objects.select_for_update().select_related("placement").get(
         pk=checkin.pk, municipality_id=actor.municipality_id)
-    access_person_by_id(actor, checkin.placement.person_id)
+    access_participant_by_id(actor, checkin.placement.person_id)
     if checkin.done_on:
         raise ParticipationError("この定着支援はすでに記録されています")
     if not (note or "").strip():
@@ -236,7 +235,7 @@ def record_host_support(actor, resource: Resource, *, kind: str, concern: str, r
 def record_unmet_need(actor, sheet: NeedsSheet, *, title: str, note: str = "", request=None) -> ResourceGap:
     """メニューづくり: no resource fits → a 地域課題 for the district. The gap carries needs, not the person."""
     _require_staff(actor)
-    access_person_by_id(actor, sheet.person_id)
+    access_participant_by_id(actor, sheet.person_id)
     if not (title or "").strip():
         raise ParticipationError("不足している資源（地域課題）を入力してください", field="title")
     parts = [f"ニーズ: {'・'.join(sheet.needs)}"]

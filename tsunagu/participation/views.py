@@ -1,15 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.people.models import Person
+from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -31,6 +30,7 @@ from .policy import (
     access_placement_by_id,
     access_resource_by_id,
     is_participation_staff,
+    participation_person_q,
 )
 
 
@@ -47,18 +47,18 @@ def participation_home(request):
     if not user.agency_id:
         raise PermissionDenied("所属機関のある職員だけが使えます")
     staff = is_participation_staff(user)
-    visible = Person.objects.visible_to(user)
-    placements = list(Placement.objects.filter(municipality_id=user.municipality_id, agency_id=user.agency_id,
-                                               status__in=Placement.OPEN_STATUSES, person__in=visible)
-                      .select_related("person", "resource")) if staff else []
+    referred = Person.objects.filter(municipality_id=user.municipality_id).filter(participation_person_q(user))
+    placements = list(Placement.objects.filter(municipality_id=user.municipality_id,
+                                               status__in=Placement.OPEN_STATUSES, person__in=referred)
+                      .select_related("person", "resource")[:200]) if staff else []
     due = list(CheckIn.objects.filter(placement__in=[p.pk for p in placements], done_on__isnull=True)
                .select_related("placement__person", "placement__resource")[:50]) if staff else []
-    candidates = []
-    if staff:
-        candidates = list(visible.filter(Q(cases__status__in=Case.OPEN_STATUSES) | Q(needs_sheet__isnull=False))
-                          .distinct().order_by("kana_key", "id")[:100])
-    log_action("participation.listed", actor=user, request=request,
-               detail={"placements": [p.pk for p in placements], "persons": [p.pk for p in candidates]})
+    candidates = list(referred.order_by("kana_key", "id")[:100]) if staff else []
+    found = access.sights(user, {p.pk: p for p in candidates + [pl.person for pl in placements]}.values())
+    access.audit_read("participation.listed", user=user, request=request,
+                      reads=[(pid, "participation", pid, s.audit()) for pid, s in found.items()
+                             if s.classes("participation", pid)],
+                      detail={"placements": [p.pk for p in placements]})
     return render(request, "participation/home.html", {
         "staff": staff, "placements": placements, "due": due, "candidates": candidates})
 
@@ -105,9 +105,14 @@ def resource_new(request):
 
 def _resource_context(request, resource, **forms):
     staff = is_participation_staff(request.user)
+    supports = list(resource.host_supports.select_related("recorded_by", "placement")) if staff else []
+    # A support about one participant is that person's participation record (G9); the rest is about the host.
+    seen = access.sights(request.user, [s.placement.person for s in supports if s.placement_id]) if supports else {}
+    supports = [s for s in supports if not s.placement_id or access.CONTENT in seen[s.placement.person_id].classes(
+        "participation", s.placement.person_id)]
     ctx = {"r": resource, "staff": staff,
            "participants": resource.placements.filter(status__in=[Placement.STARTED, Placement.SETTLED]).count(),
-           "supports": list(resource.host_supports.select_related("recorded_by")) if staff else [],
+           "supports": supports,
            "host_form": HostSupportForm(resource=resource) if staff else None}
     ctx.update(forms)
     return ctx
@@ -165,9 +170,10 @@ def _person_context(request, person, **forms):
 @personal_data("participation")
 def participant(request, person_id: int):
     """ニーズシート・マッチング・参加の経過."""
-    person = access_participant_by_id(request.user, person_id)
-    ctx = _person_context(request, person)
-    log_action("participation.viewed", actor=request.user, obj=person, request=request)
+    person, sight = access_participant_by_id(request.user, person_id)
+    ctx = _person_context(request, person, pv=sight.person(person))
+    access.audit_read("participation.viewed", user=request.user, request=request, obj=person,
+                      reads=[(person.pk, "participation", person.pk, sight.audit())])
     if ctx["suggestions"]:
         log_action("participation.matched", actor=request.user, obj=person, request=request,
                    detail={"resources": [s.resource.pk for s in ctx["suggestions"]]})
@@ -185,7 +191,7 @@ def _person_post(request, person, form, action, success, form_name):
 @require_POST
 @personal_data("participation")
 def needs_save(request, person_id: int):
-    person = access_participant_by_id(request.user, person_id)
+    person, _ = access_participant_by_id(request.user, person_id)
     return _person_post(request, person, NeedsForm(request.POST, user=request.user), lambda d: services.save_needs_sheet(
         request.user, person, request=request, **d), "ニーズシートを保存しました。", "needs_form")
 
@@ -194,7 +200,7 @@ def needs_save(request, person_id: int):
 @require_POST
 @personal_data("participation")
 def propose(request, person_id: int):
-    person = access_participant_by_id(request.user, person_id)
+    person, _ = access_participant_by_id(request.user, person_id)
     return _person_post(request, person, ProposeForm(request.POST, user=request.user), lambda d: services.propose(
         request.user, person, d["resource"], reasons=d["reasons"], request=request),
         "社会資源を提案しました。", "propose_form")
@@ -204,7 +210,7 @@ def propose(request, person_id: int):
 @require_POST
 @personal_data("participation")
 def gap_record(request, person_id: int):
-    person = access_participant_by_id(request.user, person_id)
+    person, _ = access_participant_by_id(request.user, person_id)
     sheet = NeedsSheet.objects.filter(person=person).first()
     form = GapForm(request.POST)
     if sheet is None:

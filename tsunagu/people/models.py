@@ -10,8 +10,8 @@ from tsunagu.directory.models import Agency
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Persons this user may see (R10, deny by default). See privacy.policy."""
-        from tsunagu.privacy.policy import visible_person_q
+        """Persons of whom this user sees at least the name (ACCESS.md, deny by default)."""
+        from tsunagu.privacy.access import visible_person_q
 
         if not user.is_authenticated or not user.municipality_id:
             return self.none()

@@ -12,6 +12,19 @@ ACTION_LABELS = {
     "audit.viewed": "監査ログ閲覧",
     "audit.verified": "監査ログ検証",
     "demo.loaded": "デモデータ投入",
+    "consent.recorded": "本人同意の記録",
+    "consent.changed": "本人同意の変更（範囲の拡大・縮小）",
+    "consent.withdrawn": "本人同意の撤回",
+    "disclosure.recorded": "情報提供の記録",
+    "person.viewed": "本人の記録の閲覧",
+    "person.searched": "本人の検索",
+    "person.access_report_viewed": "「この方の記録を見た人」の閲覧",
+    "emergency.granted": "緊急時の閲覧の開始",
+    "emergency.reviewed": "緊急時の閲覧の確認",
+    "emergency.listed": "緊急時の閲覧一覧の表示",
+    "address.released": "秘匿住所の開示",
+    "address.release_revoked": "秘匿住所の開示の取消",
+    "grants.rebuilt": "閲覧の根拠の再構築",
 }
 
 

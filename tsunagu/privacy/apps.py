@@ -7,4 +7,4 @@ class PrivacyConfig(AppConfig):
     verbose_name = "個人情報保護・監査"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import services, signals  # noqa: F401  (services registers the emergency-access source)

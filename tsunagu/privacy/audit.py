@@ -18,12 +18,16 @@ def _client_ip(request) -> str | None:
 
 def log_action(action: str, *, actor=None, municipality=None, obj=None, object_type: str = "",
                object_id: str | int = "", object_repr: str = "", reason: str = "", detail: dict | None = None,
-               request=None, actor_label: str = "") -> AuditEvent:
-    """Append one event to the hash chain. Call inside the service's transaction."""
+               request=None, actor_label: str = "", subject_person_id: int | None = None,
+               grants: list | None = None) -> AuditEvent:
+    """Append one event to the hash chain. Call inside the service's transaction.
+
+    The object is written as its type and id only (「本人 #12」), never its name or title: the system
+    administrator reads this log (ACCESS.md G12, pseudonymised)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        object_repr = object_repr or str(obj)[:300]
+        object_repr = object_repr or f"{obj._meta.verbose_name} #{obj.pk}"
     if actor is not None and getattr(actor, "is_authenticated", False):
         municipality = municipality if municipality is not None else actor.municipality
         actor_label = actor_label or f"{actor} ({actor.username})"
@@ -38,7 +42,8 @@ def log_action(action: str, *, actor=None, municipality=None, obj=None, object_t
             municipality=municipality, actor=actor, actor_label=actor_label[:200], action=action,
             object_type=object_type, object_id=str(object_id or ""), object_repr=object_repr[:300],
             reason=reason[:300], detail=detail or {}, ip_address=_client_ip(request),
-            created_at=timezone.now(), prev_hash=head.last_hash,
+            created_at=timezone.now(), prev_hash=head.last_hash, subject_person_id=subject_person_id,
+            grants=grants or [],
         )
         event.hash = event.compute_hash()
         event.save()

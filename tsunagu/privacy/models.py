@@ -25,6 +25,10 @@ class AuditEvent(models.Model):  # 監査ログ
     detail = models.JSONField("詳細", default=dict, blank=True)
     ip_address = models.GenericIPAddressField("IPアドレス", null=True, blank=True)
     created_at = models.DateTimeField("日時", db_index=True)
+    # The resident whose record was read (for 「この方の記録を見た人」) and the grants that allowed the read
+    # (ACCESS.md invariant 5): [{"kind": "G2", "id": 12, "basis": "本人同意 #3"}, …].
+    subject_person_id = models.BigIntegerField("対象の本人", null=True, blank=True, db_index=True)
+    grants = models.JSONField("閲覧の根拠", default=list, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -47,6 +51,7 @@ class AuditEvent(models.Model):  # 監査ログ
                 "m": self.municipality_id, "a": self.actor_id, "al": self.actor_label, "ac": self.action,
                 "ot": self.object_type, "oi": self.object_id, "or": self.object_repr, "r": self.reason,
                 "d": self.detail, "ip": self.ip_address, "t": self.created_at.isoformat(),
+                "sp": self.subject_person_id, "g": self.grants,
             },
             ensure_ascii=False, sort_keys=True, default=str,
         )
@@ -98,6 +103,14 @@ class Consent(TenantModel):  # 本人同意
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     withdrawal_note = models.TextField("撤回の記録", blank=True)
+    # Consent can be widened or narrowed after intake: each change is a new consent that supersedes the old
+    # one (which stays on file, inactive, for the log of what was shared when).
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="superseded_by", verbose_name="変更前の同意")
+    superseded_at = models.DateTimeField("変更日時", null=True, blank=True)
+    # Members of a 重層的支援会議 who belong to no agency (民生委員 …) are named one by one (ACCESS.md G7).
+    scope_staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+",
+                                         verbose_name="共有してよい人（機関に属さない構成員）")
 
     class Meta:
         verbose_name = "本人同意"
@@ -111,7 +124,24 @@ class Consent(TenantModel):  # 本人同意
 
     @property
     def is_active(self) -> bool:
-        return self.withdrawn_at is None
+        return self.withdrawn_at is None and self.superseded_at is None
+
+    @property
+    def state_label(self) -> str:
+        if self.withdrawn_at:
+            return "撤回"
+        if self.superseded_at:
+            return "変更済み（新しい同意に置き換え）"
+        return "有効"
+
+    # The 重層的支援会議 is where 多機関協働 plans are decided (法106条の4第2項第5号・第6号): a consent to 多機関協働
+    # is a consent to discussing the plan there.
+    IMPLIED_BY = {"重層的支援会議": {"多機関協働"}}
+
+    def allows(self, purpose: str) -> bool:
+        """An empty purpose list means the consent names no restriction of purpose."""
+        return not self.purposes or purpose in self.purposes or bool(
+            self.IMPLIED_BY.get(purpose, set()) & set(self.purposes))
 
     def covers(self, agency) -> bool:
         if not self.is_active:
@@ -119,9 +149,11 @@ class Consent(TenantModel):  # 本人同意
         return self.scope_all_agencies or self.scope_agencies.filter(pk=agency.pk).exists()
 
     def scope_label(self) -> str:
+        names = [a.name for a in self.scope_agencies.all()]
         if self.scope_all_agencies:
-            return "市内の関係機関すべて"
-        return "、".join(a.name for a in self.scope_agencies.all()) or "（機関の指定なし）"
+            names = ["市内の関係機関すべて"]
+        names += [str(s) for s in self.scope_staff.all()]
+        return "、".join(names) or "（機関の指定なし）"
 
 
 class Disclosure(TenantModel):  # 情報提供の記録 (R1)
@@ -157,3 +189,123 @@ class Disclosure(TenantModel):  # 情報提供の記録 (R1)
         if self.basis == "statutory":
             return STATUTORY_BASES.get(self.statutory_basis, self.statutory_basis)
         return self.get_basis_display()
+
+
+class Grant(models.Model):  # 閲覧の根拠（付与）
+    """One way a user sees a record (ACCESS.md §2, grants G2–G4 and G6–G10), with the basis it rests on.
+
+    Rows are created and ended by `privacy.access.sync_*`, which the services call whenever they create or end
+    a basis (a referral, a consent, a team membership, an agenda item, an outreach assignment, emergency
+    access). G1 (the agency's own records) and G5 (the coordinator's case record) are not stored: they follow
+    from the record's own columns. A row is never deleted: an ended grant stays as the history of who could see
+    what, and why. The record columns are plain ids so that privacy imports no domain app.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("種類", max_length=4)
+    key = models.CharField("識別子", max_length=160)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="grants", verbose_name="本人")
+    # Who: the casework (or participation) roles of an agency, or one staff member.
+    agency = models.ForeignKey("directory.Agency", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="機関")
+    role_scope = models.CharField("対象の役割", max_length=16, blank=True)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="職員")
+    # What: the records the grant opens (which classes of each follows from the kind, privacy.access.KINDS).
+    consultation_id = models.BigIntegerField(null=True, blank=True)
+    referral_id = models.BigIntegerField(null=True, blank=True)
+    household_id = models.BigIntegerField(null=True, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    item_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    target_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    address = models.BooleanField("秘匿住所の開示", default=False)
+    # Why.
+    basis = models.CharField("根拠", max_length=300)
+    consent_id = models.BigIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField("開始")
+    expires_at = models.DateTimeField("期限", null=True, blank=True)
+    ended_at = models.DateTimeField("終了", null=True, blank=True)
+    end_reason = models.CharField("終了の理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "閲覧の根拠"
+        verbose_name_plural = "閲覧の根拠"
+        constraints = [models.UniqueConstraint(fields=["key"], condition=models.Q(ended_at__isnull=True),
+                                               name="grant_active_key_unique")]
+        indexes = [
+            models.Index(fields=["person", "ended_at"], name="grant_person"),
+            models.Index(fields=["agency", "role_scope", "ended_at"], name="grant_agency"),
+            models.Index(fields=["staff", "ended_at"], name="grant_staff"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class EmergencyAccess(TenantModel):  # 緊急時の閲覧（ブレイクグラス, ACCESS.md G10）
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name="本人")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="閲覧した職員")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="職員の所属機関")
+    basis = models.CharField("根拠", max_length=40)
+    basis_label = models.CharField("根拠（表示）", max_length=200)
+    reason = models.TextField("理由")
+    started_at = models.DateTimeField("開始")
+    expires_at = models.DateTimeField("期限")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="確認者")
+    reviewed_at = models.DateTimeField("確認日時", null=True, blank=True)
+    review_note = models.TextField("確認の記録", blank=True)
+
+    class Meta:
+        verbose_name = "緊急時の閲覧"
+        verbose_name_plural = "緊急時の閲覧"
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:  # no names: the audit log shows this text
+        return f"緊急時の閲覧 #{self.pk}"
+
+
+class AddressRelease(TenantModel):  # 秘匿住所の開示（記録した機関が、名前を挙げた根拠に限って開示する）
+    KIND_CHOICES = [("G2", "つなぎ（本人同意）"), ("G4", "支援チーム")]
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name="本人")
+    kind = models.CharField("開示する根拠", max_length=4, choices=KIND_CHOICES)
+    referral_id = models.BigIntegerField(null=True, blank=True)
+    case_id = models.BigIntegerField(null=True, blank=True)
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="開示先の機関")
+    reason = models.TextField("開示の理由")
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField("開示日時")
+    revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = "秘匿住所の開示"
+        verbose_name_plural = "秘匿住所の開示"
+
+    def __str__(self) -> str:
+        return f"秘匿住所の開示 #{self.pk}"
+
+
+class ReadRecord(models.Model):  # 閲覧記録（「この方の記録を見た人」のための索引）
+    """One row per resident whose data a request showed; the event itself is in the hash-chained log."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="reads")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    person_id = models.BigIntegerField("本人")
+    record_type = models.CharField("記録の種類", max_length=32, blank=True)
+    record_id = models.BigIntegerField("記録", null=True, blank=True)
+    grants = models.JSONField("閲覧の根拠", default=list)
+
+    class Meta:
+        verbose_name = "閲覧記録"
+        verbose_name_plural = "閲覧記録"
+        indexes = [models.Index(fields=["municipality", "person_id", "-event"], name="read_person")]
+
+    def __str__(self) -> str:
+        return f"閲覧記録 #{self.pk}"

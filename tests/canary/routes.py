@@ -1,0 +1,139 @@
+"""Every route of the URL configuration, and how the crawl fills its parameters from the canary world.
+
+A route missing here fails the crawl (routes added later are picked up by the URL walk); a name here that is no
+longer a route fails too. GET routes are fetched; POST routes are posted with an empty body inside a
+transaction that is rolled back (what a refused or invalid post shows is checked like any page); "both" does
+both (forms: the blank form, then the form with its errors).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str  # "GET" | "POST" | "both"
+    params: object = None  # fn(world) -> list of kwargs dicts; None = no parameters
+    query: object = None  # fn(world) -> list of query dicts (GET)
+    htmx: bool = False
+
+
+def each(key, name):
+    return lambda w: [{name: i} for i in w.ids[key]]
+
+
+def pairs(key, first, second):
+    return lambda w: [{first: a, second: b} for a, b in w.ids[key]]
+
+
+def with_fmt(key, name, fmts):
+    return lambda w: [{name: i, "fmt": f} for i in w.ids[key] for f in fmts]
+
+
+def names(w):
+    # A prefix of the name or reading: the page echoes the query, and an echo of what the user typed is no leak —
+    # a result shows the whole token.
+    return [{"q": t.value[:-1]} for t in w.tokens if t.record == "person" and t.value.endswith(("NAME", "KANA"))]
+
+
+def candidate_queries(w):
+    return [{"name": t.value, "kana": "", "birth_date": ""} for t in w.tokens
+            if t.value.endswith("NAME") and t.record == "person"]
+
+
+ROUTES = {
+    "home": Route("GET"), "healthz": Route("GET"), "login": Route("GET"), "logout": Route("GET"),
+    "agency_list": Route("GET"), "agency_detail": Route("GET", each("agency", "agency_id")),
+    "address_lookup": Route("GET", query=lambda w: [{}, {"address": "射水市放生津町1番地"}]),
+    "organisation": Route("GET"), "audit_log": Route("GET", query=lambda w: [{}, {"action": "person."}]),
+    "evaluation_dashboard": Route("GET"),
+    "evaluation_report": Route("GET", lambda w: [{"fmt": f} for f in ("xlsx", "pdf", "csv", "json")]),
+    "evaluation_table_csv": Route("GET", lambda w: [{"name": n} for n in ("kpis", "by_field", "by_agency", "flows",
+                                                                          "pipeline")]),
+    "prefecture_stats_export": Route("GET"), "prefecture_dashboard": Route("GET"),
+    "prefecture_activities": Route("GET"),
+    "consultation_list": Route("GET"), "consultation_new": Route("both"),
+    "consultation_detail": Route("GET", each("consultation", "consultation_id")),
+    "consultation_refer": Route("POST", each("consultation", "consultation_id")),
+    "consultation_escalate": Route("POST", each("consultation", "consultation_id")),
+    "consultation_handle": Route("POST", each("consultation", "consultation_id")),
+    "consultation_close": Route("POST", each("consultation", "consultation_id")),
+    "consultation_export": Route("GET", with_fmt("consultation", "consultation_id", ("pdf", "xlsx"))),
+    "referral_inbox": Route("GET", query=lambda w: [{}, {"status": "returned"}]),
+    "referral_outbox": Route("GET"),
+    "referral_detail": Route("GET", each("referral", "referral_id")),
+    "referral_accept": Route("POST", each("referral", "referral_id")),
+    "referral_return": Route("POST", each("referral", "referral_id")),
+    "referral_resend": Route("POST", each("referral", "referral_id")),
+    "person_search": Route("GET", query=names),
+    "person_detail": Route("GET", each("person", "person_id")),
+    "consent_new": Route("both", each("person", "person_id")),
+    "person_access_report": Route("GET", each("person", "person_id")),
+    "address_release": Route("POST", each("person", "person_id")),
+    "address_release_revoke": Route("POST", pairs("release", "person_id", "release_id")),
+    "consent_withdraw": Route("POST", each("consent", "consent_id")),
+    "emergency_list": Route("GET"), "emergency_new": Route("both"),
+    "emergency_review": Route("POST", each("emergency", "access_id")),
+    "identity_review": Route("GET", query=lambda w: [{}, {"kind": "household"}]),
+    "identity_candidate": Route("GET", each("candidate", "candidate_id")),
+    "identity_candidate_decide": Route("POST", each("candidate", "candidate_id")),
+    "identity_link_unmerge": Route("POST", each("link", "link_id")),
+    "identity_intake_candidates": Route("GET", query=candidate_queries, htmx=True),
+    "today": Route("GET"), "case_list": Route("GET"),
+    "case_list_export": Route("GET", lambda w: [{"fmt": f} for f in ("xlsx", "pdf")]),
+    "case_open": Route("POST", each("referral", "referral_id")),
+    "case_detail": Route("GET", each("case", "case_id")),
+    "case_team_add": Route("POST", each("case", "case_id")),
+    "case_note_add": Route("POST", each("case", "case_id")),
+    "case_monitor": Route("POST", each("case", "case_id")),
+    "case_assessment": Route("both", each("case", "case_id")),
+    "case_plan_new": Route("both", each("case", "case_id")),
+    "case_evaluation_new": Route("both", each("case", "case_id")),
+    "case_action_done": Route("POST", pairs("action", "case_id", "action_id")),
+    "case_follow_up_done": Route("POST", pairs("follow_up", "case_id", "follow_up_id")),
+    "case_export": Route("GET", lambda w: [{"case_id": c, "form": f, "fmt": x} for c in w.ids["case"]
+                                           for f in ("assessment", "plan", "notes", "evaluation")
+                                           for x in ("pdf", "xlsx")]),
+    "meeting_list": Route("GET"), "meeting_new": Route("both"),
+    "meeting_detail": Route("GET", each("meeting", "meeting_id")),
+    "meeting_member_add": Route("POST", each("meeting", "meeting_id")),
+    "meeting_member_acknowledge": Route("POST", pairs("member", "meeting_id", "member_id")),
+    "meeting_item_add": Route("POST", each("meeting", "meeting_id")),
+    "meeting_item_decide": Route("POST", pairs("item", "meeting_id", "item_id")),
+    "meeting_item_close": Route("POST", pairs("item", "meeting_id", "item_id")),
+    "meeting_minutes": Route("POST", each("meeting", "meeting_id")),
+    "outreach_target_list": Route("GET"), "outreach_target_new": Route("both"), "outreach_agreements": Route("both"),
+    "outreach_target_detail": Route("GET", each("target", "target_id")),
+    "outreach_target_contact": Route("POST", each("target", "target_id")),
+    "outreach_target_stage": Route("POST", each("target", "target_id")),
+    "outreach_target_agenda": Route("POST", each("target", "target_id")),
+    "outreach_target_consent": Route("both", each("target", "target_id")),
+    "participation_home": Route("GET"), "resource_list": Route("GET"), "resource_new": Route("both"),
+    "resource_detail": Route("GET", each("resource", "resource_id")),
+    "host_support_add": Route("POST", each("resource", "resource_id")),
+    "participant": Route("GET", each("person", "person_id")),
+    "participation_needs": Route("POST", each("person", "person_id")),
+    "participation_propose": Route("POST", each("person", "person_id")),
+    "participation_gap": Route("POST", each("person", "person_id")),
+    "participation_advance": Route("POST", each("placement", "placement_id")),
+    "participation_checkin": Route("POST", pairs("checkin", "placement_id", "checkin_id")),
+    "district_view": Route("GET"), "place_detail": Route("GET", each("place", "place_id")),
+    "gap_list": Route("GET"), "gap_status": Route("POST", each("gap", "gap_id")),
+    "governance_home": Route("GET"), "governance_meeting": Route("both", each("meeting", "meeting_id")),
+    "difficult_case_list": Route("both"), "roster": Route("both"), "roster_export": Route("GET"),
+    "training_list": Route("both"),
+}
+
+
+def url_patterns():
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns)
+            elif isinstance(p, URLPattern):
+                yield p
+
+    return list(walk(get_resolver().url_patterns))
