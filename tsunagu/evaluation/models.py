@@ -11,6 +11,7 @@ class KpiDefinition(TenantModel):  # 評価指標
     name = models.CharField("指標名", max_length=200)
     kind = models.CharField("算出方法", max_length=40, choices=list(KPI_KINDS.items()))
     area = models.CharField("事業区分", max_length=20)
+    indicator = models.CharField("共通指標", max_length=40, blank=True)
     unit = models.CharField("単位", max_length=20, default="件")
     filters = models.JSONField("条件", default=dict, blank=True)
     description = models.TextField("説明", blank=True)
@@ -96,7 +97,7 @@ class SupporterConsultation(TenantModel):  # 支援者支援（都道府県）
     member = models.ForeignKey("directory.PrefectureMember", on_delete=models.PROTECT, related_name="+",
                                verbose_name="相談元の市町村")
     received_on = models.DateField("受付日")
-    consulter_role = models.CharField("相談者の役割", max_length=100, help_text="例: 相談支援包括化推進員")
+    consulter_role = models.CharField("相談者の役割", max_length=100, help_text="例: 多機関協働の担当者")
     topic = models.TextField("相談内容（個人を特定できる情報は書かない）")
     response = models.TextField("助言・対応", blank=True)
     status = models.CharField("状態", max_length=8, choices=STATUS_CHOICES, default="open")

@@ -146,7 +146,7 @@ def meeting_item_close(request, meeting_id: int, item_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     try:
         services.close_item_sharing(request.user, _item(meeting, item_id), request=request)
-        messages.success(request, "この議題の支援会議での共有を終了しました。")
+        messages.success(request, "この議題の同意なしでの共有を終了しました。")
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("meeting_detail", meeting_id=meeting.pk)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
+from tsunagu.directory.names import role_title
 from tsunagu.privacy import policy
 
 
@@ -47,5 +48,5 @@ def access_target_by_id(user, target_id: int, *, for_update: bool = False):
     except (OutreachTarget.DoesNotExist, ValueError, TypeError):
         raise Http404("アウトリーチ対象者が見つからないか、閲覧する権限がありません") from None
     if for_update and not is_outreach_staff(user):
-        raise PermissionDenied("この操作はアウトリーチ支援専門員だけが行えます")
+        raise PermissionDenied(f"この操作は{role_title(user.municipality, 'outreach')}だけが行えます")
     return target

@@ -1,9 +1,10 @@
-"""Who sees participation records: 参加支援コーディネーター (role kind "participation") who can see the person
+"""Who sees participation records: staff of role kind "participation" (named by the profile) who can see the person
 through the general policy (privacy.policy). Others who see the person get 403; everyone else 404."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.policy import access_person_by_id
 
 
@@ -14,7 +15,7 @@ def is_participation_staff(user) -> bool:
 def access_participant_by_id(user, person_id: int):
     person = access_person_by_id(user, person_id)
     if not is_participation_staff(user):
-        raise PermissionDenied("参加支援の記録は参加支援コーディネーターだけが扱えます")
+        raise PermissionDenied(f"参加支援の記録は{role_title(user.municipality, 'participation')}だけが扱えます")
     return person
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.meetings.models import ResourceGap
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.policy import access_person_by_id
@@ -40,7 +41,7 @@ CHECKIN_SCHEDULE = (14, 30, 90)  # 定着支援: 2週間後・1か月後・3か�
 
 def _require_staff(actor):
     if not is_participation_staff(actor):
-        raise PermissionDenied("この操作は参加支援コーディネーターだけが行えます")
+        raise PermissionDenied(f"この操作は{role_title(actor.municipality, 'participation')}だけが行えます")
 
 
 def _check_choices(values, allowed, field, label):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.names import role_title
 from tsunagu.people.models import Person
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
@@ -129,7 +130,7 @@ def resource_detail(request, resource_id: int):
 def host_support_add(request, resource_id: int):
     resource = access_resource_by_id(request.user, resource_id)
     if not is_participation_staff(request.user):
-        raise PermissionDenied("受け入れ先支援は参加支援コーディネーターだけが記録できます")
+        raise PermissionDenied(f"受け入れ先支援は{role_title(request.user.municipality, 'participation')}だけが記録できます")
     form = HostSupportForm(request.POST, resource=resource)
     if form.is_valid():
         try:

@@ -76,7 +76,9 @@ STATUTORY_BASES = {
 
 class Consent(TenantModel):  # 本人同意
     METHOD_CHOICES = [("書面", "書面"), ("口頭", "口頭")]
-    PURPOSES = ["関係機関へのつなぎ", "多機関協働", "重層的支援会議", "参加支援", "アウトリーチ"]
+    # 「会議での協議」: discussing the person at a consent-based meeting (whatever the city calls it, R9).
+    MEETING_PURPOSE = "会議での協議"
+    PURPOSES = ["関係機関へのつなぎ", "多機関協働", MEETING_PURPOSE, "参加支援", "アウトリーチ"]
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consents",
                                verbose_name="本人")
@@ -125,7 +127,8 @@ class Consent(TenantModel):  # 本人同意
 
 
 class Disclosure(TenantModel):  # 情報提供の記録 (R1)
-    BASIS_CHOICES = [("consent", "本人同意"), ("support_meeting", "法106条の6 支援会議"), ("statutory", "法令上の根拠")]
+    BASIS_CHOICES = [("consent", "本人同意"), ("support_meeting", "社会福祉法第106条の6（支援会議）"),
+                     ("statutory", "法令上の根拠")]
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="disclosures",
                                verbose_name="本人")
