@@ -42,6 +42,11 @@ class Meeting(TenantModel):  # 会議
     def per_item_basis(self) -> bool:
         return self.meeting_type.consent_rule == "per_item"
 
+    @property
+    def item_basis_choices(self) -> list[tuple[str, str]]:
+        """The bases its case items may rest on (the agenda form of a per-item meeting offers these only)."""
+        return item_basis_choices(self.meeting_type)
+
 
 class MeetingMember(TenantModel):  # 会議の構成員
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="members")
@@ -122,6 +127,22 @@ class AgendaItem(TenantModel):  # 議題
     def rests_on_statute(self) -> bool:
         """Shared without consent, among members bound by a statutory duty (106条の6 or a sector law)."""
         return self.legal_basis in (self.BASIS_SUPPORT_MEETING, self.BASIS_SECTOR_MEETING)
+
+
+def item_basis_choices(meeting_type) -> list[tuple[str, str]]:
+    """The bases an item of this meeting may rest on: 本人同意 and/or the meeting's own statute."""
+    law = meeting_type.law
+    statutory = ([] if law is None else
+                 [(AgendaItem.BASIS_SUPPORT_MEETING if law.key == SUPPORT_MEETING else AgendaItem.BASIS_SECTOR_MEETING,
+                   law.item_basis_label)])
+    rule = meeting_type.consent_rule
+    if rule == "required":
+        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)]
+    if rule == "not_required":
+        return statutory
+    if rule == "per_item":
+        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)] + statutory
+    return []
 
 
 class ResourceGap(TenantModel):  # 地域課題（社会資源の不足）

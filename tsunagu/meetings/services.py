@@ -18,7 +18,7 @@ from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import Consent
 
-from .models import AgendaItem, Meeting, MeetingMember, ResourceGap
+from .models import AgendaItem, Meeting, MeetingMember, ResourceGap, item_basis_choices
 from .policy import is_organiser
 
 
@@ -101,22 +101,6 @@ def acknowledge_confidentiality(actor, member: MeetingMember, *, request=None) -
     log_action("meeting.confidentiality_acknowledged", actor=actor, obj=member.meeting, request=request,
                detail={"member": member.pk})
     return member
-
-
-def item_basis_choices(meeting_type: MeetingType) -> list[tuple[str, str]]:
-    """The bases an item of this meeting may rest on: 本人同意 and/or the meeting's own statute."""
-    law = meeting_type.law
-    statutory = ([] if law is None else
-                 [(AgendaItem.BASIS_SUPPORT_MEETING if law.key == SUPPORT_MEETING else AgendaItem.BASIS_SECTOR_MEETING,
-                   law.item_basis_label)])
-    rule = meeting_type.consent_rule
-    if rule == "required":
-        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)]
-    if rule == "not_required":
-        return statutory
-    if rule == "per_item":
-        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)] + statutory
-    return []
 
 
 def _basis_for(meeting: Meeting, requested: str) -> tuple[str, str]:

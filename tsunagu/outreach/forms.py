@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from tsunagu.core.forms import JapaneseDateField
@@ -84,10 +85,13 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Meetings of 法106条の6 the outreach staff's agency convenes or the staff member sits on: where the
+        # outreach team is its own agency (市川市), it reaches the meeting as a member.
         self.fields["meeting"].queryset = Meeting.objects.filter(
-            municipality_id=user.municipality_id, status=Meeting.SCHEDULED, convened_by__agency_id=user.agency_id,
+            Q(convened_by__agency_id=user.agency_id) | Q(members__staff=user),
+            municipality_id=user.municipality_id, status=Meeting.SCHEDULED,
             meeting_type__consent_rule__in=["not_required", "per_item"],
-            meeting_type__statute=SUPPORT_MEETING).select_related("meeting_type")
+            meeting_type__statute=SUPPORT_MEETING).select_related("meeting_type").distinct()
 
 
 class AgreementForm(forms.Form):

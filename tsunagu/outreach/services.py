@@ -233,8 +233,9 @@ def put_on_agenda(actor, target: OutreachTarget, meeting: Meeting, *, summary: s
     _require_outreach(actor)
     if meeting.municipality_id != actor.municipality_id:
         raise OutreachError("会議が見つかりません", field="meeting")
-    if not is_organiser(actor, meeting):
-        raise OutreachError("議題にできるのは、あなたの機関が招集する会議だけです", field="meeting")
+    if not (is_organiser(actor, meeting) or meeting.members.filter(staff=actor).exists()):
+        raise OutreachError("議題にできるのは、あなたの機関が招集する会議か、あなたが構成員の会議だけです",
+                            field="meeting")
     if meeting.status == Meeting.HELD:
         raise OutreachError("開催済みの会議には議題を追加できません", field="meeting")
     support_meeting = STATUTES[SUPPORT_MEETING]

@@ -6,7 +6,9 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import role_title
+from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -58,7 +60,9 @@ def _context(request, target, **forms):
     links = list(target.agenda_links.select_related("item__meeting__meeting_type"))
     ctx = {"t": target, "staff": staff, "attempts": list(target.attempts.select_related("recorded_by")),
            "links": links, "contact_form": ContactForm(), "stage_form": StageForm(),
-           "agenda_form": AgendaForm(user=request.user) if staff else None}
+           "agenda_form": AgendaForm(user=request.user) if staff else None,
+           "has_support_meeting_type": MeetingType.objects.filter(
+               municipality_id=request.user.municipality_id, active=True, statute=SUPPORT_MEETING).exists()}
     ctx.update(forms)
     return ctx
 
