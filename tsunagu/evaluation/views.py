@@ -40,7 +40,8 @@ def dashboard(request):
     log_action("evaluation.viewed", actor=request.user, request=request, detail={"fiscal_year": year})
     current = fiscal_year_of(timezone.localdate())
     return render(request, "evaluation/dashboard.html", {
-        "year": year, "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
+        "year": year, "year_label": format_fiscal_year(year),
+        "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
         "groups": report.by_area(rows), "charts": report.report_charts(m, year, rows),
         "logic_model": report.logic_model(m, rows),
         "figures": report.dashboard_figures(m, year),

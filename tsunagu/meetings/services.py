@@ -14,7 +14,6 @@ from tsunagu.casework.models import Case, Evaluation, SupportPlan
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import APPROVING_KINDS, approving_meetings, no_consent_meetings, role_title
-from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import Consent
 
