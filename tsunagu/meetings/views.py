@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -30,7 +31,8 @@ def meeting_list(request):
 @personal_data("form")
 def meeting_new(request):
     if not request.user.agency_id or not request.user.has_role_kind("coordinator", "manager"):
-        raise PermissionDenied("会議を登録できるのは多機関協働の担当か管理者です")
+        m = request.user.municipality
+        raise PermissionDenied(f"会議を登録できるのは{role_title(m, 'coordinator')}か{role_title(m, 'manager')}です")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -61,7 +61,9 @@ def create_resource(actor, *, name: str, kind: str, host: str, contact: str = ""
                     conditions: str = "", accessibility=(), cost: int = 0, needs=(), description: str = "",
                     request=None) -> Resource:
     if not (is_participation_staff(actor) or actor.has_role_kind("community", "manager")):
-        raise PermissionDenied("社会資源を登録できるのは参加支援・地域づくりの担当か管理者です")
+        m = actor.municipality
+        raise PermissionDenied(f"社会資源を登録できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
+                               f"{role_title(m, 'manager')}です")
     if not (name or "").strip():
         raise ParticipationError("名称を入力してください", field="name")
     if kind not in RESOURCE_KINDS:

@@ -91,7 +91,9 @@ def resource_list(request):
 def resource_new(request):
     _require_municipality(request)
     if not (is_participation_staff(request.user) or request.user.has_role_kind("community", "manager")):
-        raise PermissionDenied("社会資源を登録できるのは参加支援・地域づくりの担当か管理者です")
+        m = request.user.municipality
+        raise PermissionDenied(f"社会資源を登録できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
+                               f"{role_title(m, 'manager')}です")
     form = ResourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
