@@ -263,6 +263,11 @@ def test_v2_kpi_filters_and_indicators_are_checked():
     assert path == "kpis[0]" and "共通指標 'unknown' はありません" in message
     twice = MINIMAL.replace("area: 多機関協働,", "area: 多機関協働, indicator: takikan_uketsuke,") + (
         "  - {code: k2, name: 受付件数2, kind: multiagency_cases, area: 多機関協働, indicator: takikan_uketsuke}\n")
+    bad = MINIMAL.replace(
+        "  - {code: k, name: 受付件数, kind: multiagency_cases,",
+        "  - {code: p1, name: 拠点, kind: places_count, area: 地域づくり, filters: {project: nowhere}}\n"
+        "  - {code: k, name: 受付件数, kind: multiagency_cases,")
+    assert problems_of(bad) == [("bad.yaml", "kpis[0].filters.project", "事業 'nowhere' は projects に定義されていません")]
     problems = problems_of(twice)
     assert ("bad.yaml", "kpis[1].indicator",
             "共通指標 'takikan_uketsuke' には指標 'k' がすでに対応しています（一つの共通指標に一つの指標）") in problems

@@ -54,7 +54,9 @@ class AgencyGroup(ProfileItem):  # 機関の種別（複数か所）
 
     def all_operators(self) -> list[str]:
         listed = list(self.operators or [])
-        for site in self.sites.filter(active=True):
+        for site in self.sites.all():  # prefetched by the organisation page
+            if not site.active:
+                continue
             if site.operator and site.operator not in listed:
                 listed.append(site.operator)
         return listed

@@ -67,7 +67,14 @@ class ProfileNames:
 
     @cached_property
     def roles(self) -> dict[str, str]:
-        return {kind: role_title(self.municipality, kind) for kind in ROLE_KINDS}
+        from .models import Role
+
+        by_kind: dict[str, list[str]] = {}
+        if self.municipality is not None:  # one query for every kind
+            for kind, name in Role.objects.filter(municipality=self.municipality, active=True).order_by(
+                    "sort_order", "id").values_list("kind", "name"):
+                by_kind.setdefault(kind, []).append(name)
+        return {kind: _join(by_kind.get(kind, [])) or label for kind, label in ROLE_KINDS.items()}
 
     @cached_property
     def approving_meetings(self) -> str:

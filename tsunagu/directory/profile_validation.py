@@ -205,6 +205,10 @@ def check_references(p: Profile, filename: str) -> list[Problem]:
             if code not in agencies:
                 problems.append(Problem(filename, f"kpis[{i}].filters.agencies[{j}]",
                                         f"機関 {code!r} は agencies に定義されていません"))
+        project = k.filters.get("project")
+        if project and project not in projects:
+            problems.append(Problem(filename, f"kpis[{i}].filters.project",
+                                    f"事業 {project!r} は projects に定義されていません"))
         for j, code in enumerate(k.filters.get("meeting_types") or []):
             if code not in meetings:
                 problems.append(Problem(filename, f"kpis[{i}].filters.meeting_types[{j}]",

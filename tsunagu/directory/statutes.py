@@ -9,6 +9,7 @@ that person's consent (`shares_without_consent`) and which clause binds the memb
 (`duty_clause`). Only statutes of this kind can ground a no-consent meeting (consent_rule not_required or
 per_item); the profile validation refuses anything else.
 
+Each of these statutes also punishes a breach of that duty (the meeting page says so).
 Articles are cited as the statutes number them. Where the paragraph of a clause was added by a recent amendment
 and its number could not be checked against the promulgated text, the article alone is cited (see `note`).
 """
