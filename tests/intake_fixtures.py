@@ -9,7 +9,7 @@ from tsunagu.intake import services
 
 def record(user, *, name="高橋 一郎", kana="タカハシ イチロウ", consent_agencies=None, consent_all=False,
            members=(), tags=("8050",), address="射水市放生津町1番1号", sensitive="", masked=False, person=None,
-           purposes=("関係機関へのつなぎ", "多機関協働", "重層的支援会議")):
+           purposes=("関係機関へのつなぎ", "多機関協働", "会議での協議")):
     consent = None
     if consent_agencies is not None or consent_all:
         consent = {"scope_all_agencies": consent_all, "scope_agencies": list(consent_agencies or []),

@@ -56,7 +56,7 @@ def test_audit_log_is_for_the_system_admin_only(client, intake_a, manager, sysad
     for user in (intake_a, manager):
         client.force_login(user)
         forbidden = client.get("/audit/")
-        assert forbidden.status_code == 403 and "システム管理者だけ" in forbidden.content.decode()
+        assert forbidden.status_code == 403 and "システム管理の役割の職員だけ" in forbidden.content.decode()
     client.force_login(sysadmin)
     assert client.get("/audit/").status_code == 200
     assert AuditEvent.objects.filter(action="audit.viewed").count() == 1

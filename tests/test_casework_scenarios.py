@@ -102,10 +102,11 @@ def test_a_case_without_consent_goes_to_a_support_meeting_until_consent(intake_a
     meetings.acknowledge_confidentiality(member, m)
     assert Person.objects.visible_to(member).filter(pk=case.person_id).exists()
     assert not person_views(member, [case.person])[case.person_id].basic  # materials only, not the full record
-    with pytest.raises(DomainError, match="本人同意のある重層的支援会議"):
+    # The refusal names the city's own approving meetings (R9), here the two of 射水市's profile.
+    with pytest.raises(DomainError, match="本人同意のある重層的支援個別会議\\(ケース会議\\)・重層的支援会議でだけ"):
         meetings.add_agenda_item(coordinator, shien, purpose="plan", case=case)
     # Consent obtained: the case moves to the 重層的支援会議 and sharing under 法106条の6 ends.
-    record_consent(coordinator, person=case.person, scope_all_agencies=True, purposes=["重層的支援会議"],
+    record_consent(coordinator, person=case.person, scope_all_agencies=True, purposes=["会議での協議"],
                    method="書面", obtained_on=timezone.localdate())
     meetings.add_agenda_item(coordinator, jusou, purpose="sharing", case=case)
     meetings.close_item_sharing(coordinator, item)
@@ -121,12 +122,12 @@ def test_merged_meeting_sets_the_legal_basis_per_item(intake_a, coordinator, imi
 
     profile = parsed_profile("imizu")
     merged = MeetingTypeSpec(code="hitomaru", name="ひとまる会議", kind="統合会議", consent_rule="per_item",
-                             confidentiality_duty=True, legal_basis="社会福祉法第106条の6・本人同意")
+                             confidentiality_duty=True, statute="社会福祉法第106条の6", takes_case_items=True)
     load_profile(profile.model_copy(update={"meeting_types": [*profile.meeting_types, merged]}))
     hitomaru = MeetingType.objects.get(municipality=imizu, code="hitomaru")
     m = meetings.schedule_meeting(coordinator, meeting_type=hitomaru, title="ひとまる会議", scheduled_at=timezone.now())
     without = escalated_case(intake_a, coordinator, consent=False)
-    with pytest.raises(DomainError, match="議題ごとの法的根拠"):
+    with pytest.raises(DomainError, match="議題ごとに根拠を選びます: 本人同意 または 社会福祉法第106条の6（支援会議）"):
         meetings.add_agenda_item(coordinator, m, purpose="sharing", case=without)
     with pytest.raises(DomainError, match="本人同意が記録されていない"):
         meetings.add_agenda_item(coordinator, m, purpose="sharing", case=without, legal_basis="consent")

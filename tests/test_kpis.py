@@ -191,11 +191,11 @@ def test_logic_model_references_are_validated():
 def program_rows(imizu, coordinator, intake_a):
     """Outreach targets, placements and usage figures on both sides of 2025-04-01 (hand-built rows)."""
     from tsunagu.community.models import Place, UsageRecord
-    from tsunagu.outreach.models import HOLDING_BASES, SOURCES, OutreachTarget
+    from tsunagu.outreach.models import HOLDING_BASES, OutreachTarget
     from tsunagu.participation.models import Placement, Resource
 
     for found in (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 4, 2)):
-        OutreachTarget.objects.create(municipality=imizu, address="射水市放生津町1", source=SOURCES[0],
+        OutreachTarget.objects.create(municipality=imizu, address="射水市放生津町1", source=imizu.outreach_sources[0],
                                       provider="検針員", noticed="新聞がたまっている", legal_basis=HOLDING_BASES[0][0],
                                       found_on=found, assigned_to=coordinator)
     resource = Resource.objects.create(municipality=imizu, name="居場所", kind="居場所", host="社協",

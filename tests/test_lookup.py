@@ -71,3 +71,51 @@ def test_unknown_address_gives_city_wide_agencies_only(imizu):
     assert result.district is None
     assert "介護" not in result.by_field
     assert len(result.by_field["障がい"]) == 4
+
+
+@pytest.mark.django_db
+def test_a_one_character_key_matches_only_up_to_the_town_boundary(imizu):
+    """Issue 15: 下地区's key 「下」 took every address starting with 下 (下条…, 下若…)."""
+    assert responsible_agencies(imizu, "射水市下1234番地").district.name == "下地区"
+    assert responsible_agencies(imizu, "射水市下条100").district is None
+    assert responsible_agencies(imizu, "射水市下若10").district is None
+
+
+@pytest.mark.django_db
+def test_kojima_is_in_oshima_district(imizu):
+    """Issue 15: 小島700番地1 is 大島地域包括支援センター's own address (seed L468), in 大島地区."""
+    result = responsible_agencies(imizu, "射水市小島700番地1")
+    assert result.district.name == "大島地区"
+    assert [a.name for a in result.by_field["介護"]] == ["大島地域包括支援センター"]
+
+
+@pytest.mark.django_db
+def test_an_unresolved_address_lists_every_district_bound_candidate(imizu):
+    """An address of the city whose town no district lists: the six centres are candidates, said so on the page,
+    rather than no 介護 agency at all."""
+    result = responsible_agencies(imizu, "射水市殿村115番地")
+    assert result.district is None and "介護" in result.candidates
+    assert len(result.by_field["介護"]) == 6
+
+
+@pytest.mark.django_db
+def test_a_city_without_districts_says_so(fussa, client, make_staff):
+    user = make_staff(fussa, "fussa-look", "intake")
+    client.force_login(user)
+    body = client.get("/directory/lookup/", {"address": "福生市本町5"}).content.decode()
+    assert "地区（担当区域）がないため、全市を担当する機関を表示します" in body
+    assert "地区を特定できませんでした" not in body
+
+
+@pytest.mark.django_db
+def test_ichikawa_two_words_town_resolves(db):
+    from tsunagu.directory.services import load_profile
+
+    from .conftest import parsed_profile
+
+    ichikawa = load_profile(parsed_profile("ichikawa"))
+    assert responsible_agencies(ichikawa, "市川市二俣新町17").district.name == "信篤・二俣地区"
+    assert responsible_agencies(ichikawa, "市川市二俣1丁目").district.name == "信篤・二俣地区"
+    # 行徳駅前 is not a town of any district the plan names: unresolved, with the 15 centres as candidates.
+    result = responsible_agencies(ichikawa, "市川市行徳駅前2丁目")
+    assert result.district is None and len(result.by_field["介護"]) == 15

@@ -95,7 +95,7 @@ def test_stats_commands(tmp_path, imizu, shiga, intake_a, coordinator):
     escalated_case(intake_a, coordinator)
     out = tmp_path / "imizu.json"
     call_command("stats", "export", "--municipality", "162116", "--fiscal-year", "2026", "--output", str(out))
-    assert json.loads(out.read_text())["format"] == "tsunagu-stats/1"
+    assert json.loads(out.read_text())["format"] == "tsunagu-stats/2"  # figures + common indicators
     with pytest.raises(CommandError, match="管内市町村として登録されていません"):
         call_command("stats", "import", "--prefecture", "250007", str(out))  # 射水市 is not in 滋賀県
     assert KpiDefinition.objects.filter(municipality=shiga).count() == 0
@@ -113,11 +113,12 @@ def test_prefecture_records_supporter_consultations_surveys_and_trainings(client
     assert client.post("/prefecture/activities/", {
         "form": "supporter", "member": nagahama.pk, "received_on": "2026-10-01", "consulter_role": "推進員",
         "topic": "支援会議の構成員の選び方"}).status_code == 302
-    client.post("/prefecture/activities/", {"form": "survey", "title": "体制の実態調査", "fiscal_year": 2026})
-    from tsunagu.evaluation.models import Survey
+    client.post("/prefecture/activities/", {"form": "survey", "title": "体制の実態調査", "fiscal_year": 2026,
+                                            "questions": "多機関協働の担当者数"})
+    from tsunagu.evaluation.models import SurveyQuestion
 
-    survey = Survey.objects.get()
-    client.post("/prefecture/activities/", {"form": "result", "survey": survey.pk, "member": nagahama.pk,
+    question = SurveyQuestion.objects.get()
+    client.post("/prefecture/activities/", {"form": "result", "question": question.pk, "member": nagahama.pk,
                                             "value": 3, "answer": "相談支援包括化推進員3名"})
     client.post("/prefecture/activities/", {"form": "training", "title": "重層的支援体制 研修会",
                                             "held_on": "2026-09-10", "participants": 42, "members": [nagahama.pk]})

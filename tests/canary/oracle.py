@@ -9,7 +9,7 @@ Readings of ACCESS.md made here (also in the closing note of the issue):
 - "casework roles" = intake, liaison, coordinator (§2); every agency grant applies only to them.
 - a consent "covers" an agency for a purpose when it is active, names the agency (or all), and allows the
   purpose (empty purposes = no restriction; a consent to 多機関協働 allows the 重層的支援会議, where its plans are
-  decided). The purposes are: G2 つなぎ (or 多機関協働 for an escalation), G4 多機関協働, G7 重層的支援会議, G9 参加支援.
+  decided). The purposes are: G2 つなぎ (or 多機関協働 for an escalation), G4 多機関協働, G7 会議での協議 (the purpose of a consent-based meeting), G9 参加支援.
 - a referral's answer (受理メモ, 差し戻しの理由) is written by the receiving agency (its G1) and addressed to the
   sending one: both ends see it, whatever the state of the grant on the person.
 - progress notes, the assessment, plans and evaluations are part of the case record (G4, G5).
@@ -43,7 +43,7 @@ def covers(w, subject, purpose, *, agency_=None, staff=None):
     c = w.facts.consents.get(subject)
     if not c or not c["active"]:
         return False
-    allowed = purpose in c["purposes"] or (purpose == "重層的支援会議" and "多機関協働" in c["purposes"])
+    allowed = purpose in c["purposes"] or (purpose == "会議での協議" and "多機関協働" in c["purposes"])
     if not allowed:
         return False
     return bool((agency_ and (c["all"] or agency_ in c["agencies"])) or (staff and staff in c["staff"]))
@@ -110,7 +110,7 @@ def g6(w, p, t):
 def g7(w, p, t):
     for i in _items(w, t):
         members = w.facts.meetings[i["meeting"]]["members"]
-        if i["basis"] == "consent" and p in members and covers(w, t.subject, "重層的支援会議", agency_=agency(w, p),
+        if i["basis"] == "consent" and p in members and covers(w, t.subject, "会議での協議", agency_=agency(w, p),
                                                                  staff=p):
             return True
     return False

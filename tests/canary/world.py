@@ -88,7 +88,7 @@ PERSONAS = {  # persona -> (role kind, agency short name or None)
     "manager_C": ("manager", "C"), "steward_C": ("steward", "C"), "intake_S": ("intake", "S"),
     "admin_K": ("admin", "K"),
 }
-ALL_PURPOSES = ("関係機関へのつなぎ", "多機関協働", "重層的支援会議", "参加支援")
+ALL_PURPOSES = ("関係機関へのつなぎ", "多機関協働", "会議での協議", "参加支援")
 
 
 class Builder:

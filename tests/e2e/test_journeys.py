@@ -156,7 +156,7 @@ def test_manager_opens_the_dashboard_changes_year_and_downloads_excel(page, demo
     page.wait_for_url("**/")
     page.get_by_role("link", name="評価", exact=True).click()
     page.get_by_role("heading", name="評価ダッシュボード").wait_for()
-    page.get_by_label("年度").select_option(label="令和7年度")
+    page.get_by_label("年度", exact=True).select_option(label="令和7年度")
     page.get_by_role("button", name="表示").click()
     page.wait_for_url("**fy=2025*")
     assert page.locator("table").first.is_visible() and page.locator("svg").count() >= 1

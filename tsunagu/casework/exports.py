@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tsunagu.core.wareki import format_wareki
+from tsunagu.directory.names import approving_meetings
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -172,7 +173,7 @@ def plan_sheet(case, plan) -> Sheet:
         Section("体制", [("主担当機関", plan.lead_agency.name), ("見直し日", format_wareki(plan.review_date)),
                        ("アウトリーチへ", "つなぐ" if plan.refer_outreach else "—"),
                        ("参加支援へ", "つなぐ" if plan.refer_participation else "—"),
-                       ("承認", _dt(plan.approved_at) or "未承認（重層的支援会議で承認されると有効になります）")],
+                       ("承認", _dt(plan.approved_at) or f"未承認（{approving_meetings(plan.municipality)}で承認されると有効になります）")],
                 table=(["機関", "役割"], team)),
         Section("取組", table=(["取組", "担当機関", "担当者", "期限", "状況"], actions)),
     ], landscape=True)

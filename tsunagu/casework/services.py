@@ -109,8 +109,12 @@ def add_team_member(actor, case: Case, *, agency: Agency, role: str, request=Non
         raise CaseError("この機関の役割を入力してください（プランには全参加機関の役割が必要です）", field="role")
     consent = active_consent_for(case.person, agency, "多機関協働")
     if consent is None:
+        from tsunagu.directory.names import no_consent_meetings
+
+        others = no_consent_meetings(case.municipality)
         raise CaseError(f"本人同意が {agency.name} への共有を含まないため、チームに加えられません。"
-                        "同意を得るまでは支援会議で検討してください", field="agency")
+                        + (f"同意を得るまでは{others}で検討してください" if others else "先に本人同意を得てください"),
+                        field="agency")
     member = TeamMember.objects.filter(case=case, agency=agency).first()
     if member and member.active:
         raise CaseError(f"{agency.name} はすでにチームにいます", field="agency")

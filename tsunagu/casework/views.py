@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.names import approving_meetings
 from tsunagu.intake.policy import access_consultation_by_id, access_referral_by_id, consultation_classes
 from tsunagu.people.policy import household_members
 from tsunagu.privacy import access
@@ -224,7 +225,7 @@ def case_plan_new(request, case_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "プラン案を作成しました。重層的支援会議で承認されると有効になります。")
+            messages.success(request, f"プラン案を作成しました。{approving_meetings(request.user.municipality)}で承認されると有効になります。")
             return redirect("case_detail", case_id=case.pk)
     return render(request, "casework/plan_form.html", {"case": case, "form": form, "latest": latest},
                   status=400 if form.errors else 200)
@@ -244,7 +245,7 @@ def case_evaluation_new(request, case_id: int):
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, "評価シートを作成しました。重層的支援会議で承認されると終結します。")
+            messages.success(request, f"評価シートを作成しました。{approving_meetings(request.user.municipality)}で承認されると終結します。")
             return redirect("case_detail", case_id=case.pk)
     return render(request, "casework/evaluation_form.html", {"case": case, "form": form},
                   status=400 if form.errors else 200)

@@ -20,6 +20,11 @@ class Place(TenantModel):  # 拠点・居場所
     phone = models.CharField("電話", max_length=40, blank=True)
     audience = models.CharField("対象", max_length=200, blank=True)
     schedule = models.CharField("開催日時", max_length=200, blank=True, help_text="例: 毎週水曜 10:00〜11:30")
+    project = models.ForeignKey("directory.Project", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="places", verbose_name="事業")
+    # Open/closed dates bound the yearly place counts: a place counts in a fiscal year it was open in.
+    opened_on = models.DateField("開設日", null=True, blank=True)
+    closed_on = models.DateField("廃止日", null=True, blank=True)
     note = models.TextField("備考", blank=True)
     active = models.BooleanField("有効", default=True)
     sort_order = models.PositiveIntegerField("並び順", default=0)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.meetings.models import ResourceGap
 from tsunagu.privacy.audit import log_action
 
@@ -28,7 +29,9 @@ def can_edit(user) -> bool:
 
 def _require(actor):
     if not can_edit(actor):
-        raise PermissionDenied("この操作は地域づくり・参加支援・多機関協働の担当か管理者だけが行えます")
+        m = actor.municipality
+        raise PermissionDenied(f"この操作は{role_title(m, 'community')}・{role_title(m, 'participation')}・"
+                               f"{role_title(m, 'coordinator')}か{role_title(m, 'manager')}だけが行えます")
 
 
 @transaction.atomic

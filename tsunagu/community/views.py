@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error
 from tsunagu.core.wareki import fiscal_year_of
+from tsunagu.directory.names import role_title
 from tsunagu.meetings.models import ResourceGap
 
 from . import services
@@ -43,7 +44,8 @@ def place_detail(request, place_id: int):
     form = UsageForm(request.POST or None)
     if request.method == "POST":
         if not services.can_edit(request.user):
-            raise PermissionDenied("利用実績を記録できるのは地域づくり等の担当か管理者です")
+            m = request.user.municipality
+            raise PermissionDenied(f"利用実績を記録できるのは{role_title(m, 'community')}等か{role_title(m, 'manager')}です")
         if form.is_valid():
             try:
                 services.record_usage(request.user, place, request=request, **form.cleaned_data)

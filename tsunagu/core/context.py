@@ -1,8 +1,11 @@
 def municipality(request):
+    from tsunagu.directory.names import ProfileNames
+
     m = getattr(request, "municipality", None)
     if m is not None and not m:  # unwrap the lazy object
         m = None
-    return {"municipality": m}
+    # `names`: the profile's role and meeting names (R9), computed only when a template asks.
+    return {"municipality": m, "names": ProfileNames(m)}
 
 
 def referral_counts(request):

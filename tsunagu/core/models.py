@@ -29,6 +29,17 @@ class Municipality(models.Model):  # 自治体
     def is_prefecture(self) -> bool:
         return self.kind == "prefecture"
 
+    @property
+    def plan(self) -> dict:
+        """実施計画 of the loaded profile: title, from_year, to_year, review_body / review_label, review_cadence."""
+        return (self.profile or {}).get("plan") or {}
+
+    @property
+    def outreach_sources(self) -> list[str]:
+        from tsunagu.directory.profile_schema import DEFAULT_OUTREACH_SOURCES
+
+        return list(((self.profile or {}).get("outreach") or {}).get("sources") or DEFAULT_OUTREACH_SOURCES)
+
 
 class TenantQuerySet(models.QuerySet):
     def for_municipality(self, municipality):

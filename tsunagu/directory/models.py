@@ -9,6 +9,7 @@ from django.db import models
 from tsunagu.core.models import Municipality, TenantModel
 
 from .profile_schema import ROLE_KINDS
+from .statutes import statute
 
 CASEWORK_ROLE_KINDS = frozenset({"intake", "liaison", "coordinator"})
 
@@ -38,7 +39,34 @@ class District(ProfileItem):  # 地区
         constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="district_code_unique")]
 
 
+class AgencyGroup(ProfileItem):  # 機関の種別（複数か所）
+    """An agency kind run at several sites by one or more operators (「地域包括支援センター 6か所、委託先 4法人」).
+    Each site is an Agency (a referral destination); the group only describes them together."""
+
+    operators = models.JSONField("受託法人", default=list)
+    management = models.CharField("運営形態", max_length=16)
+    legal_basis = models.CharField("根拠法", max_length=300, blank=True)
+    department = models.CharField("担当課", max_length=200, blank=True)
+    note = models.TextField("備考", blank=True)
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "機関の種別（複数か所）"
+        verbose_name_plural = "機関の種別（複数か所）"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="agencygroup_code_unique")]
+
+    def all_operators(self) -> list[str]:
+        listed = list(self.operators or [])
+        for site in self.sites.all():  # prefetched by the organisation page
+            if not site.active:
+                continue
+            if site.operator and site.operator not in listed:
+                listed.append(site.operator)
+        return listed
+
+
 class Agency(ProfileItem):  # 機関
+    group = models.ForeignKey(AgencyGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="sites",
+                              verbose_name="種別（複数か所）")
     fields = models.JSONField("分野", default=list)
     kinds = models.JSONField("種別", default=list)
     operator = models.CharField("運営主体・受託法人", max_length=200, blank=True)
@@ -57,6 +85,23 @@ class Agency(ProfileItem):  # 機関
         constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="agency_code_unique")]
 
 
+class Project(ProfileItem):  # 事業
+    """事業 of the plan with its 担当課, operator and 直営／委託. Not an agency: never a referral destination."""
+
+    area = models.CharField("事業区分", max_length=20)
+    department = models.CharField("担当課", max_length=200, blank=True)
+    operator = models.CharField("実施主体・受託法人", max_length=200, blank=True)
+    management = models.CharField("運営形態", max_length=16)
+    legal_basis = models.CharField("根拠法", max_length=300, blank=True)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="projects", verbose_name="実施機関")
+    note = models.TextField("備考", blank=True)
+
+    class Meta(ProfileItem.Meta):
+        verbose_name = "事業"
+        verbose_name_plural = "事業"
+        constraints = [models.UniqueConstraint(fields=["municipality", "code"], name="project_code_unique")]
+
+
 class Role(ProfileItem):  # 役割
     kind = models.CharField("役割の種類", max_length=32, choices=list(ROLE_KINDS.items()))
     staffing = models.PositiveIntegerField("配置人数", null=True, blank=True)
@@ -71,9 +116,12 @@ class Role(ProfileItem):  # 役割
 
 class MeetingType(ProfileItem):  # 会議の種類
     kind = models.CharField("会議の区分", max_length=32)
+    statute = models.CharField("根拠法令", max_length=64, blank=True, help_text="法令の表（statutes.py）のキー")
     legal_basis = models.CharField("根拠", max_length=200, blank=True)
     consent_rule = models.CharField("同意の扱い", max_length=16)
     confidentiality_duty = models.BooleanField("守秘義務", default=False)
+    duty_basis = models.CharField("守秘義務の根拠（法令以外）", max_length=200, blank=True)
+    takes_case_items = models.BooleanField("事例を議題にする", default=False)
     cadence = models.CharField("開催頻度", max_length=200, blank=True)
     default_members = models.JSONField("標準構成員", default=list)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="親会議")
@@ -94,6 +142,33 @@ class MeetingType(ProfileItem):  # 会議の種類
     @property
     def consent_label(self) -> str:
         return self.CONSENT_LABELS.get(self.consent_rule, self.consent_rule)
+
+    @property
+    def law(self):
+        """The statute-table entry the meeting rests on, or None."""
+        return statute(self.statute)
+
+    @property
+    def basis_text(self) -> str:
+        """根拠 as shown to users: the statute's citation, then any other basis the profile gives."""
+        parts = [self.law.citation] if self.law else []
+        if self.legal_basis:
+            parts.append(self.legal_basis)
+        return "・".join(parts)
+
+    @property
+    def duty_text(self) -> str:
+        """Where the members' duty of confidentiality comes from, as shown on the meeting page and pledge."""
+        if not self.confidentiality_duty:
+            return ""
+        if self.law and self.law.duty_clause:
+            return self.law.duty_clause
+        return self.duty_basis
+
+    @property
+    def is_support_meeting(self) -> bool:
+        """A 支援会議 of 社会福祉法第106条の6 (alone, not merged)."""
+        return self.law is not None and self.law.key == "社会福祉法第106条の6" and self.consent_rule == "not_required"
 
 
 class StaffManager(UserManager):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -10,7 +12,7 @@ from tsunagu.core.models import Municipality
 from tsunagu.evaluation.models import KpiDefinition, KpiTarget
 from tsunagu.privacy.audit import log_action
 
-from .models import Agency, District, MeetingType, PrefectureMember, Role, Staff
+from .models import Agency, AgencyGroup, District, MeetingType, PrefectureMember, Project, Role, Staff
 from .profile_schema import Profile
 
 
@@ -52,30 +54,55 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
                                     match_keys=d.match_keys(), note=d.note or "")
     _deactivate_missing(District, m, set(districts))
 
-    agencies = {}
-    for i, a in enumerate(profile.agencies):
+    agencies, groups = {}, {}
+    for i, (a, site) in enumerate(profile.all_agencies()):
+        group = None
+        if site is not None:
+            if a.code not in groups:
+                groups[a.code] = _upsert(AgencyGroup, m, a.code, len(groups), name=a.name,
+                                         operators=list(a.operators), management=a.management,
+                                         legal_basis=a.legal_basis or "", department=a.department or "",
+                                         note=a.note or "")
+            group = groups[a.code]
+        place = site or a
         obj = _upsert(
-            Agency, m, a.code, i, name=a.name, fields=list(a.fields), kinds=list(a.kinds), operator=a.operator or "",
-            management=a.management, legal_basis=a.legal_basis or "", department=a.department or "",
-            serves_all=a.districts == "all", address=a.address or "", phone=a.phone or "", note=a.note or "",
+            Agency, m, place.code, i, name=place.name, group=group, fields=list(a.fields), kinds=list(a.kinds),
+            operator=place.operator or "", management=a.management, legal_basis=a.legal_basis or "",
+            department=a.department or "", serves_all=place.districts == "all", address=place.address or "",
+            phone=place.phone or "", note=(site.note if site else a.note) or "",
         )
-        obj.districts.set([] if a.districts == "all" else [districts[c] for c in a.districts])
-        agencies[a.code] = obj
+        obj.districts.set([] if place.districts == "all" else [districts[c] for c in place.districts])
+        agencies[place.code] = obj
     _deactivate_missing(Agency, m, set(agencies))
+    _deactivate_missing(AgencyGroup, m, set(groups))
+
+    def resolve(codes) -> list[Agency]:
+        return [agencies[x] for code in codes for x in profile.expand_agency(code)]
+
+    projects = {}
+    for i, pr in enumerate(profile.projects):
+        obj = _upsert(Project, m, pr.code, i, name=pr.name, area=pr.area, department=pr.department or "",
+                      operator=pr.operator or "", management=pr.management, legal_basis=pr.legal_basis or "",
+                      note=pr.note or "")
+        obj.agencies.set(resolve(pr.agencies))
+        projects[pr.code] = obj
+    _deactivate_missing(Project, m, set(projects))
 
     roles = {}
     for i, r in enumerate(profile.roles):
         obj = _upsert(Role, m, r.code, i, name=r.name, kind=r.kind, staffing=r.staffing,
                       description=r.description or "")
-        obj.agencies.set([agencies[c] for c in r.agencies])
+        obj.agencies.set(resolve(r.agencies))
         roles[r.code] = obj
     _deactivate_missing(Role, m, set(roles))
 
     meetings = {}
     for i, mt in enumerate(profile.meeting_types):
         meetings[mt.code] = _upsert(
-            MeetingType, m, mt.code, i, name=mt.name, kind=mt.kind, legal_basis=mt.legal_basis or "",
-            consent_rule=mt.consent_rule, confidentiality_duty=mt.confidentiality_duty, cadence=mt.cadence or "",
+            MeetingType, m, mt.code, i, name=mt.name, kind=mt.kind, statute=mt.statute or "",
+            legal_basis=mt.legal_basis or "", consent_rule=mt.consent_rule,
+            confidentiality_duty=mt.confidentiality_duty, duty_basis=mt.duty_basis or "",
+            takes_case_items=mt.takes_case_items, cadence=mt.cadence or "",
             default_members=[x.model_dump(exclude_none=True) for x in mt.default_members],
             description=mt.description or "", parent=None,
         )
@@ -88,8 +115,11 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
 
     kpi_codes = set()
     for i, k in enumerate(profile.kpis):
+        filters = dict(k.filters)
+        if filters.get("agencies"):
+            filters["agencies"] = [a.code for a in resolve(filters["agencies"])]
         kpi = _upsert(KpiDefinition, m, k.code, i, name=k.name, kind=k.kind, area=k.area, unit=k.unit,
-                      filters=dict(k.filters), description=k.description or "")
+                      indicator=k.indicator or "", filters=filters, description=k.description or "")
         kpi_codes.add(k.code)
         years = set(k.targets) | set(k.baseline)
         for year in years:
@@ -100,12 +130,22 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
         KpiTarget.objects.filter(kpi=kpi).exclude(fiscal_year__in=years).delete()
     _deactivate_missing(KpiDefinition, m, kpi_codes)
 
+    # A place without an opening date counts from the start of the plan period (the plan lists it as existing),
+    # or, without a plan, from the day it was first loaded: never in years before anyone recorded it.
+    default_opened = (dt.date(profile.plan.from_year, 4, 1) if profile.plan else timezone.localdate())
     place_codes = set()
     for i, p in enumerate(profile.places):
+        existing = Place.objects.filter(municipality=m, code=p.code).first()
         _upsert(Place, m, p.code, i, name=p.name, kind=p.kind,
                 district=districts.get(p.district) if p.district else None, operator=p.operator or "",
-                address=p.address or "", phone=p.phone or "", audience=p.audience or "", note=p.note or "")
+                address=p.address or "", phone=p.phone or "", audience=p.audience or "", note=p.note or "",
+                project=projects.get(p.project) if p.project else None,
+                opened_on=p.opened_on or (existing.opened_on if existing else None) or default_opened,
+                closed_on=p.closed_on)
         place_codes.add(p.code)
+    # A place removed from the profile is closed from today on (it still counts in the years it was open).
+    Place.objects.filter(municipality=m, active=True, closed_on__isnull=True).exclude(code__in=place_codes).update(
+        closed_on=timezone.localdate())
     _deactivate_missing(Place, m, place_codes)
 
     names = set()
@@ -120,7 +160,8 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
 
     log_action("profile.loaded", actor=actor, municipality=m, obj=m, actor_label="" if actor else "(コマンド)",
                detail={"source": source, "created": created, "districts": len(districts),
-                       "agencies": len(agencies), "roles": len(roles), "meeting_types": len(meetings),
+                       "agencies": len(agencies), "agency_groups": len(groups), "projects": len(projects),
+                       "roles": len(roles), "meeting_types": len(meetings),
                        "kpis": len(kpi_codes), "places": len(place_codes)})
     return m
 

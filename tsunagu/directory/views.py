@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from tsunagu.core.wareki import format_fiscal_year
 from tsunagu.privacy.audit import log_action
 
 from .access import access_agency_by_id, require_municipality
 from .forms import AddressLookupForm
 from .lookup import FIELDS, responsible_agencies
-from .models import Agency, MeetingType, Role
+from .models import Agency, AgencyGroup, MeetingType, Project, Role
 
 
 @login_required
@@ -54,8 +55,23 @@ def address_lookup(request):
 
 @login_required
 def organisation(request):
-    """Roles, staffing and meeting types of this municipality, as the profile defines them."""
+    """The plan period, agency kinds with their sites, projects (事業), roles, staffing and meeting types of this
+    municipality, as the profile defines them."""
     m = require_municipality(request)
     roles = Role.objects.for_municipality(m).filter(active=True).prefetch_related("agencies")
     meetings = MeetingType.objects.for_municipality(m).filter(active=True).select_related("parent")
-    return render(request, "directory/organisation.html", {"roles": roles, "meetings": meetings})
+    groups = AgencyGroup.objects.for_municipality(m).filter(active=True).prefetch_related("sites")
+    projects = Project.objects.for_municipality(m).filter(active=True).prefetch_related("agencies")
+    plan = m.plan
+    review = ""
+    if plan.get("review_body"):
+        review = MeetingType.objects.filter(municipality=m, code=plan["review_body"]).values_list(
+            "name", flat=True).first() or ""
+    period = ""
+    if plan.get("from_year"):
+        first, last = format_fiscal_year(plan["from_year"]), format_fiscal_year(plan["to_year"])
+        period = first if first == last else f"{first}〜{last}"
+    return render(request, "directory/organisation.html", {
+        "roles": roles, "meetings": meetings, "groups": groups, "projects": projects, "plan": plan,
+        "plan_period": period,
+        "review": review or plan.get("review_label", "")})

@@ -2,7 +2,7 @@ from django import forms
 
 from tsunagu.directory.models import PrefectureMember
 
-from .models import Survey
+from .models import SupporterConsultation, SurveyQuestion
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -25,16 +25,33 @@ class SupporterForm(forms.Form):
         self.fields["member"].queryset = _members(prefecture)
 
 
+class SupporterDoneForm(forms.Form):
+    consultation = forms.ModelChoiceField(label="相談", queryset=SupporterConsultation.objects.none(),
+                                          error_messages={"required": "相談を選んでください。"})
+    completed_on = forms.DateField(label="完了日", widget=DATE, error_messages={"required": "完了日を入力してください。"})
+    response = forms.CharField(label="助言・対応", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, prefecture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultation"].queryset = SupporterConsultation.objects.filter(
+            municipality=prefecture, status=SupporterConsultation.OPEN)
+
+
 class SurveyForm(forms.Form):
     title = forms.CharField(label="調査名", max_length=200, error_messages={"required": "調査名を入力してください。"})
     fiscal_year = forms.IntegerField(label="年度（西暦）", min_value=2000, max_value=2100,
                                      error_messages={"required": "年度を入力してください。"})
-    question = forms.CharField(label="調査項目", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label="調査の説明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    questions = forms.CharField(label="設問（1行に1問）", widget=forms.Textarea(attrs={"rows": 4}),
+                                error_messages={"required": "設問を入力してください。"})
+
+    def clean_questions(self):
+        return [line for line in self.cleaned_data["questions"].splitlines() if line.strip()]
 
 
 class SurveyResultForm(forms.Form):
-    survey = forms.ModelChoiceField(label="調査", queryset=Survey.objects.none(),
-                                    error_messages={"required": "調査を選んでください。"})
+    question = forms.ModelChoiceField(label="設問", queryset=SurveyQuestion.objects.none(),
+                                      error_messages={"required": "設問を選んでください。"})
     member = forms.ModelChoiceField(label="市町村", queryset=PrefectureMember.objects.none(),
                                     error_messages={"required": "市町村を選んでください。"})
     value = forms.FloatField(label="数値回答", required=False)
@@ -43,7 +60,8 @@ class SurveyResultForm(forms.Form):
     def __init__(self, *args, prefecture, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = _members(prefecture)
-        self.fields["survey"].queryset = Survey.objects.filter(municipality=prefecture)
+        self.fields["question"].queryset = SurveyQuestion.objects.filter(municipality=prefecture).select_related(
+            "survey")
 
 
 class TrainingForm(forms.Form):

@@ -58,23 +58,72 @@ def _plans_created(m, start, end, filters):
     return qs.count()
 
 
-def _meetings_held(m, start, end, filters, kinds):
+def _held(m, start, end):
     from tsunagu.meetings.models import Meeting
 
-    qs = Meeting.objects.filter(municipality=m, status=Meeting.HELD, scheduled_at__gte=start, scheduled_at__lt=end)
+    return Meeting.objects.filter(municipality=m, status=Meeting.HELD, scheduled_at__gte=start, scheduled_at__lt=end)
+
+
+def _items_with_basis(basis: str):
+    """Agenda items resting on `basis`: "consent" or a statute-table key (the statute stored per item)."""
+    from tsunagu.meetings.models import AgendaItem
+
+    if basis == "consent":
+        return AgendaItem.objects.filter(legal_basis=AgendaItem.BASIS_CONSENT)
+    return AgendaItem.objects.exclude(legal_basis=AgendaItem.BASIS_CONSENT).filter(statute=basis)
+
+
+def _meetings_by_basis(m, start, end, filters, *, kind: str, rule: str, basis: str):
+    """Meetings held of one legal kind: a meeting of that kind alone (kind/consent rule), or a merged meeting
+    (per_item) counted once for each basis it actually held items under, so a merged meeting that discussed a
+    consented case and a no-consent one counts in both KPIs and one that held only consent items does not count
+    as a 支援会議."""
+    qs = _held(m, start, end)
     if filters.get("meeting_types"):
         return qs.filter(meeting_type__code__in=filters["meeting_types"]).count()
-    return qs.filter(meeting_type__kind__in=kinds).count()
+    alone = qs.exclude(meeting_type__consent_rule="per_item").filter(**{kind: rule})
+    merged = qs.filter(meeting_type__consent_rule="per_item", items__in=_items_with_basis(basis)).distinct()
+    return alone.count() + merged.count()
 
 
 @computes("jusoteki_meetings_held")
 def _jusoteki(m, start, end, filters):
-    return _meetings_held(m, start, end, filters, ["重層的支援会議", "統合会議"])
+    return _meetings_by_basis(m, start, end, filters, kind="meeting_type__kind", rule="重層的支援会議",
+                              basis="consent")
 
 
 @computes("shien_meetings_held")
 def _shien(m, start, end, filters):
-    return _meetings_held(m, start, end, filters, ["支援会議"])
+    """支援会議 of 社会福祉法第106条の6 only: a sector law's 支援会議 (e.g. 生活困窮者自立支援法第9条) is not one."""
+    from tsunagu.directory.statutes import SUPPORT_MEETING
+
+    qs = _held(m, start, end)
+    if filters.get("meeting_types"):
+        return qs.filter(meeting_type__code__in=filters["meeting_types"]).count()
+    alone = qs.filter(meeting_type__statute=SUPPORT_MEETING, meeting_type__consent_rule="not_required")
+    merged = qs.filter(meeting_type__consent_rule="per_item",
+                       items__in=_items_with_basis(SUPPORT_MEETING)).distinct()
+    return alone.count() + merged.count()
+
+
+@computes("meetings_held")
+def _meetings_held(m, start, end, filters):
+    qs = _held(m, start, end)
+    if filters.get("meeting_types"):
+        qs = qs.filter(meeting_type__code__in=filters["meeting_types"])
+    if filters.get("statute"):
+        qs = qs.filter(meeting_type__statute=filters["statute"])
+    return qs.count()
+
+
+@computes("case_items")
+def _case_items(m, start, end, filters):
+    """Agenda items on a person or case, by legal basis, in meetings held in the period."""
+    qs = _items_with_basis(filters["basis"]).filter(
+        municipality=m, meeting__in=_held(m, start, end)).exclude(case__isnull=True, person__isnull=True)
+    if filters.get("meeting_types"):
+        qs = qs.filter(meeting__meeting_type__code__in=filters["meeting_types"])
+    return qs.count()
 
 
 def _field_filter(qs, m, filters: dict):
@@ -139,7 +188,8 @@ def _closures(m, start, end, filters):
 
 @computes("places_count")
 def _places_count(m, start, end, filters):
-    return _places(m, filters).count()
+    """Places open at some time in the period (opened before it ended, not closed before it began)."""
+    return _places(m, filters, start, end).count()
 
 
 def _dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -184,16 +234,29 @@ def _placements_active_3m(m, start, end, filters):
     return count
 
 
-def _places(m, filters):
-    from tsunagu.community.models import Place
+def _places(m, filters, start=None, end=None):
+    """Places matching the filters; with a period, only those open during it (a place removed from the profile
+    still counts in the years it was open, so past years' reports do not change)."""
+    from django.db.models import Q
 
-    qs = Place.objects.filter(municipality=m, active=True)
+    from tsunagu.community.models import Place
+    from tsunagu.directory.models import Project
+
+    qs = Place.objects.filter(municipality=m)
+    if start is None:
+        qs = qs.filter(active=True)
+    else:
+        first, last = _dates(start, end)
+        qs = qs.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=last)).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gte=first))
     if filters.get("place_kind"):
         qs = qs.filter(kind=filters["place_kind"])
     if filters.get("places"):
         qs = qs.filter(code__in=filters["places"])
     if filters.get("project"):
-        qs = qs.filter(name__contains=filters["project"])
+        project = Project.objects.filter(municipality=m, code=filters["project"]).first()
+        # A profile-2 project code; a version 1 profile named the project by a fragment of the places' names.
+        qs = qs.filter(project=project) if project else qs.filter(name__contains=filters["project"])
     return qs
 
 
@@ -205,7 +268,7 @@ def _place_users(m, start, end, filters):
     from tsunagu.community.models import UsageRecord
 
     first, last = _dates(start, end)
-    total = UsageRecord.objects.filter(place__in=_places(m, filters), period_start__gte=first,
+    total = UsageRecord.objects.filter(place__in=_places(m, filters, start, end), period_start__gte=first,
                                        period_start__lte=last).aggregate(n=Sum("total_visits"))["n"]
     return total
 
@@ -213,7 +276,7 @@ def _place_users(m, start, end, filters):
 @computes("community_projects")
 def _community_projects(m, start, end, filters):
     """Areas (地区) where the project runs, counted from the places registered for it."""
-    places = list(_places(m, filters))
+    places = list(_places(m, filters, start, end))
     return len({p.district_id or f"place-{p.pk}" for p in places}) if places else 0
 
 

@@ -11,6 +11,7 @@ class KpiDefinition(TenantModel):  # 評価指標
     name = models.CharField("指標名", max_length=200)
     kind = models.CharField("算出方法", max_length=40, choices=list(KPI_KINDS.items()))
     area = models.CharField("事業区分", max_length=20)
+    indicator = models.CharField("共通指標", max_length=40, blank=True)
     unit = models.CharField("単位", max_length=20, default="件")
     filters = models.JSONField("条件", default=dict, blank=True)
     description = models.TextField("説明", blank=True)
@@ -63,9 +64,15 @@ class PrefectureStat(TenantModel):  # 県が取り込んだ市町村の集計値
     """One aggregated, small-count-suppressed figure of a member municipality, imported by the prefecture.
     `municipality` is the prefecture that owns the row; `member` the municipality the figure describes."""
 
+    OWN, COMMON = "own", "common"
+    SCOPE_CHOICES = [(OWN, "市町村独自の指標"), (COMMON, "共通指標")]
+
     member = models.ForeignKey("directory.PrefectureMember", on_delete=models.CASCADE, related_name="stats")
     fiscal_year = models.PositiveIntegerField("年度")
+    scope = models.CharField("区分", max_length=8, choices=SCOPE_CHOICES, default=OWN)
     code = models.CharField("指標コード", max_length=64)
+    source = models.CharField("算出元", max_length=80, blank=True,
+                              help_text="共通指標: kpi:<市町村の指標コード> または standard（標準の定義で算出）")
     name = models.CharField("指標", max_length=200)
     area = models.CharField("事業区分", max_length=20)
     unit = models.CharField("単位", max_length=20)
@@ -76,7 +83,8 @@ class PrefectureStat(TenantModel):  # 県が取り込んだ市町村の集計値
     class Meta:
         verbose_name = "市町村の集計値"
         verbose_name_plural = "市町村の集計値"
-        constraints = [models.UniqueConstraint(fields=["member", "fiscal_year", "code"], name="prefstat_unique")]
+        constraints = [models.UniqueConstraint(fields=["member", "fiscal_year", "scope", "code"],
+                                               name="prefstat_scope_unique")]
 
     def __str__(self) -> str:
         return f"{self.member} {self.fiscal_year} {self.name}"
@@ -91,15 +99,17 @@ class PrefectureStat(TenantModel):  # 県が取り込んだ市町村の集計値
 class SupporterConsultation(TenantModel):  # 支援者支援（都道府県）
     """A consultation from front-line staff of a member municipality, about a case without identifying it."""
 
-    STATUS_CHOICES = [("open", "対応中"), ("done", "完了")]
+    OPEN, DONE = "open", "done"
+    STATUS_CHOICES = [(OPEN, "対応中"), (DONE, "完了")]
 
     member = models.ForeignKey("directory.PrefectureMember", on_delete=models.PROTECT, related_name="+",
                                verbose_name="相談元の市町村")
     received_on = models.DateField("受付日")
-    consulter_role = models.CharField("相談者の役割", max_length=100, help_text="例: 相談支援包括化推進員")
+    consulter_role = models.CharField("相談者の役割", max_length=100, help_text="例: 多機関協働の担当者")
     topic = models.TextField("相談内容（個人を特定できる情報は書かない）")
     response = models.TextField("助言・対応", blank=True)
-    status = models.CharField("状態", max_length=8, choices=STATUS_CHOICES, default="open")
+    status = models.CharField("状態", max_length=8, choices=STATUS_CHOICES, default=OPEN)
+    completed_on = models.DateField("完了日", null=True, blank=True)
     recorded_by = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -114,7 +124,7 @@ class SupporterConsultation(TenantModel):  # 支援者支援（都道府県）
 class Survey(TenantModel):  # 実態調査
     title = models.CharField("調査名", max_length=200)
     fiscal_year = models.PositiveIntegerField("年度")
-    question = models.TextField("調査項目")
+    question = models.TextField("調査の説明", blank=True)
 
     class Meta:
         verbose_name = "実態調査"
@@ -125,8 +135,25 @@ class Survey(TenantModel):  # 実態調査
         return self.title
 
 
+class SurveyQuestion(TenantModel):  # 実態調査の設問
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    number = models.PositiveIntegerField("設問番号")
+    text = models.TextField("設問")
+
+    class Meta:
+        verbose_name = "実態調査の設問"
+        verbose_name_plural = "実態調査の設問"
+        ordering = ["survey", "number"]
+        constraints = [models.UniqueConstraint(fields=["survey", "number"], name="surveyquestion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.survey.title} 問{self.number}"
+
+
 class SurveyResult(TenantModel):  # 実態調査の市町村別回答
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="results")
+    question = models.ForeignKey(SurveyQuestion, null=True, on_delete=models.CASCADE, related_name="results",
+                                 verbose_name="設問")
     member = models.ForeignKey("directory.PrefectureMember", on_delete=models.PROTECT, related_name="+")
     value = models.FloatField("数値回答", null=True, blank=True)
     answer = models.TextField("回答", blank=True)
@@ -134,7 +161,9 @@ class SurveyResult(TenantModel):  # 実態調査の市町村別回答
     class Meta:
         verbose_name = "実態調査の回答"
         verbose_name_plural = "実態調査の回答"
-        constraints = [models.UniqueConstraint(fields=["survey", "member"], name="surveyresult_unique")]
+        ordering = ["question__number", "id"]
+        constraints = [models.UniqueConstraint(fields=["survey", "question", "member"],
+                                               name="surveyresult_question_unique")]
 
     def __str__(self) -> str:
         return f"{self.survey} {self.member}"

@@ -12,9 +12,10 @@ from tsunagu.meetings.governance_models import Training
 from tsunagu.privacy.actions import register
 from tsunagu.privacy.audit import log_action
 
-from .models import SupporterConsultation, Survey, SurveyResult
+from .models import SupporterConsultation, Survey, SurveyQuestion, SurveyResult
 
-register({"prefecture.supporter_consultation": "支援者支援の記録", "prefecture.survey": "実態調査の登録",
+register({"prefecture.supporter_consultation": "支援者支援の記録",
+          "prefecture.supporter_consultation_done": "支援者支援の完了", "prefecture.survey": "実態調査の登録",
           "prefecture.survey_result": "実態調査の回答の記録", "prefecture.training": "研修の記録"})
 
 
@@ -49,28 +50,55 @@ def record_supporter_consultation(actor, *, member: PrefectureMember, received_o
 
 
 @transaction.atomic
-def create_survey(actor, *, title: str, fiscal_year: int, question: str, request=None) -> Survey:
+def complete_supporter_consultation(actor, consultation: SupporterConsultation, *, response: str,
+                                    completed_on: dt.date, request=None) -> SupporterConsultation:
+    """対応中 → 完了, with the advice given."""
+    m = _require(actor)
+    if consultation.municipality_id != m.pk:
+        raise PrefectureError("支援者支援の記録が見つかりません")
+    if consultation.status == SupporterConsultation.DONE:
+        raise PrefectureError("この相談はすでに完了しています")
+    response = (response or "").strip() or consultation.response
+    if not response:
+        raise PrefectureError("完了にするには助言・対応を入力してください", field="response")
+    consultation.status, consultation.response, consultation.completed_on = (
+        SupporterConsultation.DONE, response, completed_on)
+    consultation.save(update_fields=["status", "response", "completed_on"])
+    log_action("prefecture.supporter_consultation_done", actor=actor, obj=consultation, request=request)
+    return consultation
+
+
+@transaction.atomic
+def create_survey(actor, *, title: str, fiscal_year: int, questions: list[str], description: str = "",
+                  request=None) -> Survey:
+    """A survey with one or more questions (設問), numbered in order."""
     m = _require(actor)
     if not (title or "").strip():
         raise PrefectureError("調査名を入力してください", field="title")
+    questions = [q.strip() for q in questions if q and q.strip()]
+    if not questions:
+        raise PrefectureError("設問を1つ以上入力してください（1行に1問）", field="questions")
     survey = Survey.objects.create(municipality=m, title=title.strip(), fiscal_year=fiscal_year,
-                                   question=(question or "").strip())
-    log_action("prefecture.survey", actor=actor, obj=survey, request=request)
+                                   question=(description or "").strip())
+    SurveyQuestion.objects.bulk_create([SurveyQuestion(municipality=m, survey=survey, number=i, text=q)
+                                        for i, q in enumerate(questions, start=1)])
+    log_action("prefecture.survey", actor=actor, obj=survey, request=request, detail={"questions": len(questions)})
     return survey
 
 
 @transaction.atomic
-def record_survey_result(actor, survey: Survey, *, member: PrefectureMember, value: float | None, answer: str,
-                         request=None) -> SurveyResult:
+def record_survey_result(actor, question: SurveyQuestion, *, member: PrefectureMember, value: float | None,
+                         answer: str, request=None) -> SurveyResult:
     m = _require(actor)
-    if survey.municipality_id != m.pk:
-        raise PrefectureError("調査が見つかりません")
+    if question is None or question.municipality_id != m.pk:
+        raise PrefectureError("設問が見つかりません", field="question")
     if value is None and not (answer or "").strip():
         raise PrefectureError("数値か回答のどちらかを入力してください", field="answer")
     result, _ = SurveyResult.objects.update_or_create(
-        survey=survey, member=_member(m, member),
+        survey=question.survey, question=question, member=_member(m, member),
         defaults={"municipality": m, "value": value, "answer": (answer or "").strip()})
-    log_action("prefecture.survey_result", actor=actor, obj=survey, request=request, detail={"member": member.name})
+    log_action("prefecture.survey_result", actor=actor, obj=question.survey, request=request,
+               detail={"member": member.name, "question": question.number})
     return result
 
 

@@ -92,7 +92,9 @@ def dashboard_figures(municipality, fiscal_year: int) -> dict:
     for src, dst, n in (Referral.objects.filter(municipality=municipality, sent_at__gte=start, sent_at__lt=end)
                         .values_list("from_agency__name", "to_agency__name").annotate(n=Count("id"))):
         flows[(src, dst)] += n
-    pipeline = dict(Case.objects.filter(municipality=municipality).values_list("status").annotate(n=Count("id")))
+    # Cases received in the fiscal year, by their present status: a report of one year counts that year's cases.
+    pipeline = dict(Case.objects.filter(municipality=municipality, opened_at__gte=start, opened_at__lt=end)
+                    .values_list("status").annotate(n=Count("id")))
     today = timezone.localdate()
     return {
         "by_field": by_field.most_common(), "by_agency": by_agency.most_common(15),
@@ -126,7 +128,8 @@ def report_charts(municipality, fiscal_year: int, rows: list[KpiRow]) -> list[st
     if figures["by_field"]:
         out.append(charts.bar_chart("分野別の相談件数", [f for f, _ in figures["by_field"]],
                                     [("相談件数", [n for _, n in figures["by_field"]])], height=260))
-    out.append(charts.bar_chart("事例の状況", [label for label, _ in figures["pipeline"]],
+    out.append(charts.bar_chart(f"{format_fiscal_year(fiscal_year)}に受け付けた事例の状況",
+                                [label for label, _ in figures["pipeline"]],
                                 [("事例数", [n for _, n in figures["pipeline"]])], height=260))
     return out
 

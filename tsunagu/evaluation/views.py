@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tsunagu.core.wareki import fiscal_year_of, format_fiscal_year
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
 
 from . import report
@@ -19,7 +20,8 @@ CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsh
 def _require_manager(request):
     user = request.user
     if not request.municipality or not (user.is_manager or user.has_role_kind("coordinator")):
-        raise PermissionDenied("評価の画面は管理者と多機関協働の担当が使えます")
+        m = request.user.municipality
+        raise PermissionDenied(f"評価の画面は{role_title(m, 'manager')}と{role_title(m, 'coordinator')}が使えます")
     return request.municipality
 
 
@@ -40,7 +42,8 @@ def dashboard(request):
     log_action("evaluation.viewed", actor=request.user, request=request, detail={"fiscal_year": year})
     current = fiscal_year_of(timezone.localdate())
     return render(request, "evaluation/dashboard.html", {
-        "year": year, "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
+        "year": year, "year_label": format_fiscal_year(year),
+        "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
         "groups": report.by_area(rows), "charts": report.report_charts(m, year, rows),
         "logic_model": report.logic_model(m, rows),
         "figures": report.dashboard_figures(m, year),
@@ -102,6 +105,7 @@ def prefecture_dashboard(request):
     from tsunagu.directory.models import PrefectureMember
 
     from . import charts
+    from .indicators import INDICATORS
     from .models import PrefectureStat
     from .prefecture import StatsError, import_stats
 
@@ -125,21 +129,24 @@ def prefecture_dashboard(request):
     year = _fiscal_year(request)
     members = list(PrefectureMember.objects.filter(municipality=m, active=True))
     stats = PrefectureStat.objects.filter(municipality=m, fiscal_year=year).select_related("member")
-    codes = {}
-    table = {}
+    table = {(s.member_id, s.scope, s.code): s for s in stats}
+    # Common indicators: the same rows for every municipality, so the prefecture compares them side by side.
+    common = [(ind, [table.get((mem.pk, PrefectureStat.COMMON, code)) for mem in members])
+              for code, ind in INDICATORS.items()]
+    has_common = any(s.scope == PrefectureStat.COMMON for s in table.values())
+    # Each municipality's own KPIs: their codes differ by city, so they are listed per municipality.
+    own = {}
     for s in stats:
-        codes.setdefault(s.code, s)
-        table[(s.member_id, s.code)] = s
-    rows = [(s, [table.get((mem.pk, code)) for mem in members]) for code, s in codes.items()]
+        if s.scope == PrefectureStat.OWN:
+            own.setdefault(s.member, []).append(s)
     chart = ""
-    first = next(iter(codes), None)
-    if first:
-        values = [table.get((mem.pk, first)) for mem in members]
-        chart = charts.bar_chart(codes[first].name, [mem.name for mem in members],
-                                 [("値", [v.value if v and not v.suppressed else None for v in values])])
+    if has_common:
+        first = common[1]  # 多機関協働 受付件数
+        chart = charts.bar_chart(first[0].name, [mem.name for mem in members],
+                                 [("値", [v.value if v and not v.suppressed else None for v in first[1]])])
     current = fiscal_year_of(timezone.localdate())
     return render(request, "evaluation/prefecture.html", {
-        "members": members, "rows": rows, "year": year, "chart": chart,
+        "members": members, "common": common, "has_common": has_common, "own": own, "year": year, "chart": chart,
         "years": [(y, format_fiscal_year(y)) for y in range(current, current - 6, -1)],
     })
 
@@ -150,28 +157,37 @@ def prefecture_activities(request):
     from django.shortcuts import redirect
 
     from tsunagu.core.forms import submit
+    from tsunagu.meetings import services as meeting_services
+    from tsunagu.meetings.forms import MeetingForm
     from tsunagu.meetings.governance_models import Training
+    from tsunagu.meetings.models import Meeting
 
     from . import prefecture_services as services
-    from .forms import SupporterForm, SurveyForm, SurveyResultForm, TrainingForm
+    from .forms import SupporterDoneForm, SupporterForm, SurveyForm, SurveyResultForm, TrainingForm
     from .models import SupporterConsultation, Survey
 
     m = request.municipality
     if not m or m.kind != "prefecture" or not request.user.has_role_kind("prefecture", "manager"):
         raise PermissionDenied("都道府県の担当者だけが使えます")
-    forms = {"supporter": SupporterForm(prefecture=m), "survey": SurveyForm(),
-             "result": SurveyResultForm(prefecture=m), "training": TrainingForm(prefecture=m)}
+    forms = {"supporter": SupporterForm(prefecture=m), "supporter_done": SupporterDoneForm(prefecture=m),
+             "survey": SurveyForm(), "result": SurveyResultForm(prefecture=m), "training": TrainingForm(prefecture=m),
+             "meeting": MeetingForm(user=request.user)}
     if request.method == "POST":
         which = request.POST.get("form", "")
         actions = {
             "supporter": (SupporterForm, lambda d: services.record_supporter_consultation(
                 request.user, request=request, **{k: d[k] for k in ("member", "received_on", "topic", "response")},
                 consulter_role=d["consulter_role"] or ""), "支援者支援を記録しました。"),
+            "supporter_done": (SupporterDoneForm, lambda d: services.complete_supporter_consultation(
+                request.user, d["consultation"], response=d["response"], completed_on=d["completed_on"],
+                request=request), "支援者支援を完了にしました。"),
             "survey": (SurveyForm, lambda d: services.create_survey(request.user, request=request, **d),
                        "実態調査を登録しました。"),
             "result": (SurveyResultForm, lambda d: services.record_survey_result(
-                request.user, d["survey"], member=d["member"], value=d["value"], answer=d["answer"],
+                request.user, d["question"], member=d["member"], value=d["value"], answer=d["answer"],
                 request=request), "回答を記録しました。"),
+            "meeting": (MeetingForm, lambda d: meeting_services.schedule_meeting(
+                request.user, request=request, **d), "会議を登録しました。"),
             "training": (TrainingForm, lambda d: services.record_training(
                 request.user, request=request, title=d["title"], held_on=d["held_on"], place=d["place"],
                 audience=d["audience"], participants=d["participants"] or 0, members=d["members"]),
@@ -180,7 +196,8 @@ def prefecture_activities(request):
         if which not in actions:
             raise PermissionDenied("不明な操作です")
         form_class, action, success = actions[which]
-        kwargs = {} if which == "survey" else {"prefecture": m}
+        kwargs = ({} if which == "survey" else {"user": request.user} if which == "meeting"
+                  else {"prefecture": m})
         form = form_class(request.POST, **kwargs)
         forms[which] = form
         response = submit(request, form, action, success=success,
@@ -190,6 +207,7 @@ def prefecture_activities(request):
     log_action("evaluation.viewed", actor=request.user, request=request, detail={"page": "prefecture_activities"})
     return render(request, "evaluation/prefecture_activities.html", {
         "forms": forms, "consultations": SupporterConsultation.objects.filter(municipality=m).select_related("member"),
-        "surveys": Survey.objects.filter(municipality=m).prefetch_related("results__member"),
+        "surveys": Survey.objects.filter(municipality=m).prefetch_related("questions__results__member"),
+        "meetings": Meeting.objects.filter(municipality=m).select_related("meeting_type")[:50],
         "trainings": Training.objects.filter(municipality=m).prefetch_related("members"),
     }, status=400 if any(f.errors for f in forms.values()) else 200)

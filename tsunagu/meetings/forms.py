@@ -36,7 +36,7 @@ class MemberForm(forms.Form):
 class ItemForm(forms.Form):
     purpose = forms.ChoiceField(label="目的", choices=AgendaItem.PURPOSE_CHOICES)
     case = forms.TypedChoiceField(label="事例", coerce=int, required=False, empty_value=None)
-    legal_basis = forms.ChoiceField(label="法的根拠（重層的支援会議と支援会議を兼ねる会議の場合）", required=False,
+    legal_basis = forms.ChoiceField(label="法的根拠（議題ごとに根拠を選ぶ会議の場合）", required=False,
                                     choices=[("", "—")] + AgendaItem.BASIS_CHOICES)
     summary = forms.CharField(label="資料（要旨）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=4000)

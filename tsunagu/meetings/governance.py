@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
 
 from .governance_models import DifficultCase, MeetingTopic, RosterEntry, Training
@@ -35,7 +36,8 @@ def can_govern(user) -> bool:
 
 def _require(actor):
     if not can_govern(actor):
-        raise PermissionDenied("この操作は多機関協働の担当か管理者だけが行えます")
+        m = actor.municipality
+        raise PermissionDenied(f"この操作は{role_title(m, 'coordinator')}か{role_title(m, 'manager')}だけが行えます")
 
 
 def _no_personal_data(text: str, field: str):

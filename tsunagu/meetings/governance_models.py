@@ -44,7 +44,7 @@ class RosterEntry(TenantModel):  # 業務担当名簿（年度ごと）
     fiscal_year = models.PositiveIntegerField("年度")
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
                                verbose_name="機関・課")
-    duty = models.CharField("担当業務", max_length=200, help_text="例: 相談支援推進員（高齢）")
+    duty = models.CharField("担当業務", max_length=200, help_text="例: 高齢分野の相談調整")
     staff_name = models.CharField("担当者", max_length=100)
     phone = models.CharField("電話", max_length=40, blank=True)
     note = models.CharField("備考", max_length=200, blank=True)

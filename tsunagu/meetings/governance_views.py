@@ -14,6 +14,7 @@ from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error
 from tsunagu.core.wareki import fiscal_year_of, format_fiscal_year
 from tsunagu.directory.models import MeetingType
+from tsunagu.directory.names import role_title
 
 from . import governance
 from .governance_forms import DifficultCaseForm, RosterForm, TopicForm, TrainingForm
@@ -38,7 +39,8 @@ def _crud(request, form, action, success, target):
     """POST handling shared by the list pages: the service decides, errors land on the named field."""
     if request.method == "POST":
         if not governance.can_govern(request.user):
-            raise PermissionDenied("この操作は多機関協働の担当か管理者だけが行えます")
+            m = request.user.municipality
+            raise PermissionDenied(f"この操作は{role_title(m, 'coordinator')}か{role_title(m, 'manager')}だけが行えます")
         if form.is_valid():
             try:
                 action(form.cleaned_data)

@@ -1,11 +1,13 @@
-"""Meetings: 重層的支援会議 (consent), 支援会議 (法106条の6, confidentiality duty), merged meetings where the
-legal basis is set per agenda item, their members, agendas, minutes and decisions."""
+"""Meetings: 重層的支援会議 (consent), 支援会議 (法106条の6, confidentiality duty), sector meetings under their own
+statute (地域ケア会議, 要保護児童対策地域協議会 …), merged meetings where the legal basis is set per agenda item,
+their members, agendas, minutes and decisions."""
 
 from django.conf import settings
 from django.db import models
 
 from tsunagu.core.models import TenantModel
 from tsunagu.directory.models import Agency, MeetingType
+from tsunagu.directory.statutes import CONSENT_BASIS_LABEL, STATUTES, SUPPORT_MEETING, statute
 from tsunagu.people.models import Person
 
 
@@ -34,11 +36,16 @@ class Meeting(TenantModel):  # 会議
 
     @property
     def is_shien_kaigi(self) -> bool:
-        return self.meeting_type.kind == "支援会議"
+        return self.meeting_type.is_support_meeting
 
     @property
     def per_item_basis(self) -> bool:
         return self.meeting_type.consent_rule == "per_item"
+
+    @property
+    def item_basis_choices(self) -> list[tuple[str, str]]:
+        """The bases its case items may rest on (the agenda form of a per-item meeting offers these only)."""
+        return item_basis_choices(self.meeting_type)
 
 
 class MeetingMember(TenantModel):  # 会議の構成員
@@ -67,14 +74,20 @@ class AgendaItem(TenantModel):  # 議題
     PLAN_REVIEW, CLOSURE_EVALUATION, INFO_SHARING, RESOURCES = "plan", "evaluation", "sharing", "resources"
     PURPOSE_CHOICES = [(PLAN_REVIEW, "プランの適切性の協議"), (CLOSURE_EVALUATION, "終結時等の評価"),
                        (INFO_SHARING, "情報共有・支援の検討"), (RESOURCES, "社会資源の検討")]
-    BASIS_CONSENT, BASIS_SUPPORT_MEETING = "consent", "support_meeting"
-    BASIS_CHOICES = [(BASIS_CONSENT, "本人同意（重層的支援会議）"), (BASIS_SUPPORT_MEETING, "法106条の6（支援会議）")]
+    # The legal basis of each item (R2). A sector meeting's item (地域ケア会議, 要保護児童対策地域協議会 …) rests on
+    # its own statute, stored in `statute`; its members' duty comes from that statute as for 法106条の6.
+    BASIS_CONSENT, BASIS_SUPPORT_MEETING, BASIS_SECTOR_MEETING = "consent", "support_meeting", "sector_meeting"
+    BASIS_CHOICES = [(BASIS_CONSENT, CONSENT_BASIS_LABEL),
+                     (BASIS_SUPPORT_MEETING, STATUTES[SUPPORT_MEETING].item_basis_label),
+                     (BASIS_SECTOR_MEETING, "分野の法律に基づく会議（構成員に守秘義務）")]
     APPROVED, SENT_BACK, NOTED = "approved", "sent_back", "noted"
     DECISION_CHOICES = [(APPROVED, "承認"), (SENT_BACK, "差し戻し"), (NOTED, "協議・共有済み")]
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     purpose = models.CharField("目的", max_length=12, choices=PURPOSE_CHOICES)
     legal_basis = models.CharField("法的根拠", max_length=16, choices=BASIS_CHOICES, blank=True)
+    statute = models.CharField("根拠法令", max_length=64, blank=True,
+                               help_text="法令の表のキー（社会福祉法第106条の6・介護保険法第115条の48 …）")
     case = models.ForeignKey("casework.Case", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="agenda_items")
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items",
@@ -101,6 +114,35 @@ class AgendaItem(TenantModel):  # 議題
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}（{self.meeting}）"
+
+    @property
+    def basis_label(self) -> str:
+        """The basis as users read it: 本人同意, or the statute of the meeting with its name in the law."""
+        law = statute(self.statute)
+        if self.legal_basis != self.BASIS_CONSENT and law:
+            return law.item_basis_label
+        return self.get_legal_basis_display()
+
+    @property
+    def rests_on_statute(self) -> bool:
+        """Shared without consent, among members bound by a statutory duty (106条の6 or a sector law)."""
+        return self.legal_basis in (self.BASIS_SUPPORT_MEETING, self.BASIS_SECTOR_MEETING)
+
+
+def item_basis_choices(meeting_type) -> list[tuple[str, str]]:
+    """The bases an item of this meeting may rest on: 本人同意 and/or the meeting's own statute."""
+    law = meeting_type.law
+    statutory = ([] if law is None else
+                 [(AgendaItem.BASIS_SUPPORT_MEETING if law.key == SUPPORT_MEETING else AgendaItem.BASIS_SECTOR_MEETING,
+                   law.item_basis_label)])
+    rule = meeting_type.consent_rule
+    if rule == "required":
+        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)]
+    if rule == "not_required":
+        return statutory
+    if rule == "per_item":
+        return [(AgendaItem.BASIS_CONSENT, AgendaItem(legal_basis=AgendaItem.BASIS_CONSENT).basis_label)] + statutory
+    return []
 
 
 class ResourceGap(TenantModel):  # 地域課題（社会資源の不足）

@@ -1,8 +1,9 @@
 """Grants of meetings (ACCESS.md G6, G7) and fetch-and-authorise for meetings and agenda items.
 
-G6: a member of a meeting whose items rest on a statute (支援会議, 法106条の6; sector meetings under their own
-    law) — only once their duty of confidentiality is recorded — per agenda item while the item is open: ID of
-    the person (or outreach target) + that item's materials and minutes.
+G6: a member of a meeting whose items rest on a statute (支援会議, 法106条の6; sector meetings — 地域ケア会議,
+    要保護児童対策地域協議会 … — under their own law, AgendaItem.statute) — only once their duty of confidentiality is
+    recorded — per agenda item while the item is open: ID of the person (or outreach target) + that item's
+    materials and minutes.
 G7: a member of a 重層的支援会議, per agenda item, only while an active consent of the person allows the meeting
     and names the member's agency (or the member by name): ID + that item's materials and minutes.
 The organiser (the coordinator role of the convening agency) keeps the agenda it wrote (computed, like G5).
@@ -16,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from tsunagu.privacy import access
+from tsunagu.privacy.models import Consent
 from tsunagu.privacy.services import active_consents, covering
 
 from .models import AgendaItem, Meeting, MeetingMember
@@ -34,13 +36,14 @@ def _item_specs(items, consents, subject_column: str):
         for member in members.get(item.meeting_id, []):
             base = {subject_column: subject_id, "staff_id": member.staff_id, "item_id": item.pk}
             if item.legal_basis == AgendaItem.BASIS_CONSENT:
-                consent = covering(consents.get(subject_id), purpose="重層的支援会議",
+                consent = covering(consents.get(subject_id), purpose=Consent.MEETING_PURPOSE,
                                    agency_id=member.agency_id or member.staff.agency_id, staff_id=member.staff_id)
                 if consent is not None:
                     yield access.Spec(kind="G7", consent_id=consent.pk,
                                       basis=f"本人同意 #{consent.pk}（会議 #{item.meeting_id} 議題 #{item.pk}）", **base)
-            elif item.legal_basis and item.closed_at is None and member.confidentiality_acknowledged_at:
-                yield access.Spec(kind="G6", basis=f"{item.get_legal_basis_display()}（会議 #{item.meeting_id} "
+            elif item.rests_on_statute and item.closed_at is None and member.confidentiality_acknowledged_at:
+                # 法106条の6, or a sector meeting's own statute (地域ケア会議 …): the basis names the law.
+                yield access.Spec(kind="G6", basis=f"{item.basis_label}（会議 #{item.meeting_id} "
                                                    f"議題 #{item.pk}・守秘義務の確認済み）"[:300], **base)
 
 

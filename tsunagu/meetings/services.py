@@ -13,9 +13,11 @@ from tsunagu.casework import services as casework
 from tsunagu.casework.models import Case, Evaluation, SupportPlan
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import MeetingType
+from tsunagu.directory.names import APPROVING_KINDS, approving_meetings, no_consent_meetings, role_title
 from tsunagu.privacy.audit import log_action
+from tsunagu.privacy.models import Consent
 
-from .models import AgendaItem, Meeting, MeetingMember, ResourceGap
+from .models import AgendaItem, Meeting, MeetingMember, ResourceGap, item_basis_choices
 from .policy import is_organiser, sync_item, sync_meeting
 
 
@@ -23,34 +25,45 @@ class MeetingError(DomainError):
     pass
 
 
-CASE_MEETING_KINDS = ("重層的支援会議", "支援会議", "統合会議")
-
-
 def consent_on_file(person):
-    """The active consent that lets this person be discussed at a 重層的支援会議 (R2), or None."""
+    """The active consent that lets this person be discussed at a consent-based meeting (R2), or None."""
     for consent in person.consents.filter(withdrawn_at__isnull=True, superseded_at__isnull=True).order_by(
             "-obtained_on", "-id"):
-        if consent.allows("重層的支援会議"):
+        if consent.allows(Consent.MEETING_PURPOSE):
             return consent
     return None
 
 
 def _require_organiser(actor, meeting: Meeting):
     if not is_organiser(actor, meeting):
-        raise PermissionDenied("この操作は会議の招集者（多機関協働の担当）だけが行えます")
+        raise PermissionDenied(f"この操作は会議の招集者（{role_title(meeting.municipality, 'coordinator')}）"
+                               "だけが行えます")
+
+
+def may_schedule(actor, meeting_type: MeetingType | None = None) -> bool:
+    """Coordinators of an agency convene meetings; the convener keeps the agenda (names and materials), so a
+    manager convenes only meetings that hold no personal data (全体会議 …, R10/G11), and so do a prefecture's own
+    staff (e.g. 市町担当者会議)."""
+    no_personal_data = meeting_type is None or meeting_type.consent_rule == "none"
+    if actor.municipality_id and actor.municipality.is_prefecture:
+        return actor.has_role_kind("prefecture", "manager") and no_personal_data
+    if not actor.agency_id:
+        return False
+    return actor.role_kind == "coordinator" or (actor.role_kind == "manager" and no_personal_data)
 
 
 @transaction.atomic
 def schedule_meeting(actor, *, meeting_type: MeetingType, title: str, scheduled_at: dt.datetime, place: str = "",
                      request=None) -> Meeting:
-    if not actor.agency_id or actor.role_kind not in ("coordinator", "manager"):
-        raise PermissionDenied("会議を登録できるのは多機関協働のコーディネーターか管理者です")
+    m = actor.municipality
+    if not may_schedule(actor):
+        raise PermissionDenied(f"会議を登録できるのは{role_title(m, 'coordinator')}か{role_title(m, 'manager')}"
+                               "です")
     if meeting_type is None or meeting_type.municipality_id != actor.municipality_id or not meeting_type.active:
         raise MeetingError("会議の種類を選んでください", field="meeting_type")
-    if actor.role_kind == "manager" and meeting_type.consent_rule != "none":
-        # The convener keeps the agenda (names and materials): a case role, never the manager (R10, G11).
-        raise PermissionDenied("事例を扱う会議を登録できるのは多機関協働のコーディネーターです"
-                               "（管理者は個人情報を扱わない全体会議等を登録できます）")
+    if not may_schedule(actor, meeting_type):
+        raise PermissionDenied(f"事例を扱う会議を登録できるのは{role_title(m, 'coordinator')}です"
+                               f"（{role_title(m, 'manager')}は個人情報を扱わない全体会議等を登録できます）")
     if not (title or "").strip():
         raise MeetingError("会議名を入力してください", field="title")
     if scheduled_at is None:
@@ -83,7 +96,8 @@ def add_member(actor, meeting: Meeting, *, staff=None, agency=None, label: str =
 
 @transaction.atomic
 def acknowledge_confidentiality(actor, member: MeetingMember, *, request=None) -> MeetingMember:
-    """法106条の6第5項の守秘義務の確認: by the member themself or recorded by the organiser (signed pledge)."""
+    """守秘義務の確認 (the duty of the meeting's statute, e.g. 法106条の6第5項): by the member themself or
+    recorded by the organiser (signed pledge)."""
     if actor.pk != member.staff_id and not is_organiser(actor, member.meeting):
         raise PermissionDenied("本人か会議の招集者だけが記録できます")
     if member.confidentiality_acknowledged_at:
@@ -97,18 +111,26 @@ def acknowledge_confidentiality(actor, member: MeetingMember, *, request=None) -
     return member
 
 
-def _basis_for(meeting: Meeting, requested: str) -> str:
-    rule = meeting.meeting_type.consent_rule
-    if rule == "required":
-        return AgendaItem.BASIS_CONSENT
-    if rule == "not_required":
-        return AgendaItem.BASIS_SUPPORT_MEETING
-    if rule == "per_item":
-        if requested not in dict(AgendaItem.BASIS_CHOICES):
-            raise MeetingError("この会議は重層的支援会議と支援会議を兼ねています。議題ごとの法的根拠を選んでください",
-                               field="legal_basis")
-        return requested
-    raise MeetingError("この種類の会議では個別の事例を扱えません", field="case")
+def _basis_for(meeting: Meeting, requested: str) -> tuple[str, str]:
+    """(basis, statute) of a new case item: the meeting's rule decides; a merged meeting asks per item. A sector
+    meeting's no-consent item rests on its own statute, never on 法106条の6."""
+    mt = meeting.meeting_type
+    choices = item_basis_choices(mt)
+    if not mt.takes_case_items or not choices:
+        raise MeetingError(f"「{mt.name}」では個別の事例を扱えません（プロファイルの takes_case_items）", field="case")
+    if mt.consent_rule == "per_item":
+        if requested not in dict(choices):
+            raise MeetingError(f"この会議（{mt.name}）は議題ごとに根拠を選びます: "
+                               f"{' または '.join(label for _, label in choices)}", field="legal_basis")
+        basis = requested
+    else:
+        basis = choices[0][0]
+    statute = mt.statute if basis != AgendaItem.BASIS_CONSENT else ""
+    if basis != AgendaItem.BASIS_CONSENT and not (mt.confidentiality_duty and mt.law and mt.law.duty_clause):
+        # The profile validation refuses such a meeting; a hand-edited row must not slip through either.
+        raise MeetingError(f"「{mt.name}」の構成員に法令上の守秘義務が記録されていないため、同意のない議題は扱えません",
+                           field="legal_basis")
+    return basis, statute
 
 
 @transaction.atomic
@@ -121,26 +143,26 @@ def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None 
         raise MeetingError("議題の目的を選んでください", field="purpose")
     plan = evaluation = consent = None
     if purpose == AgendaItem.RESOURCES and case is None and person is None:
-        basis = ""
+        basis = statute = ""
     else:
         if case is None and person is None:
             raise MeetingError("議題の事例を選んでください", field="case")
-        if meeting.meeting_type.kind not in CASE_MEETING_KINDS:
-            raise MeetingError("この種類の会議では個別の事例を扱えません", field="case")
         if case is not None:
             if case.municipality_id != meeting.municipality_id or case.coordinating_agency_id != actor.agency_id:
                 raise MeetingError("事例が見つかりません", field="case")
             person = case.person
-        basis = _basis_for(meeting, legal_basis)
+        basis, statute = _basis_for(meeting, legal_basis)
         if basis == AgendaItem.BASIS_CONSENT:
             consent = consent_on_file(person)
             if consent is None:
-                raise MeetingError("本人同意が記録されていないため、重層的支援会議の議題にできません。"
-                                   "同意を得るまでは支援会議で検討してください（法106条の6）", field="case")
+                others = no_consent_meetings(meeting.municipality)
+                hint = f"同意を得るまでは{others}で検討してください" if others else "先に本人同意を記録してください"
+                raise MeetingError(f"本人同意が記録されていないため、{meeting.meeting_type.name}の議題にできません。"
+                                   f"{hint}", field="case")
         if purpose in (AgendaItem.PLAN_REVIEW, AgendaItem.CLOSURE_EVALUATION):
-            if basis != AgendaItem.BASIS_CONSENT:
-                raise MeetingError("プランの承認と終結の評価は、本人同意のある重層的支援会議でだけ行えます",
-                                   field="purpose")
+            if basis != AgendaItem.BASIS_CONSENT or meeting.meeting_type.kind not in APPROVING_KINDS:
+                raise MeetingError("プランの承認と終結の評価は、本人同意のある"
+                                   f"{approving_meetings(meeting.municipality)}でだけ行えます", field="purpose")
             if case is None:
                 raise MeetingError("プランの協議・評価には事例が必要です", field="case")
         if purpose == AgendaItem.PLAN_REVIEW:
@@ -161,11 +183,13 @@ def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None 
             evaluation.save(update_fields=["status"])
             casework._set_status(actor, case, Case.AWAITING_CLOSURE, request=request)
     item = AgendaItem.objects.create(
-        municipality_id=meeting.municipality_id, meeting=meeting, purpose=purpose, legal_basis=basis, case=case,
+        municipality_id=meeting.municipality_id, meeting=meeting, purpose=purpose, legal_basis=basis,
+        statute=statute, case=case,
         person=person, plan=plan, evaluation=evaluation, consent=consent, summary=(summary or "").strip(),
         added_by=actor)
     log_action("meeting.item_added", actor=actor, obj=meeting, request=request,
-               detail={"item": item.pk, "purpose": purpose, "basis": basis, "case": case.pk if case else None})
+               detail={"item": item.pk, "purpose": purpose, "basis": basis, "statute": statute,
+                       "case": case.pk if case else None})
     sync_item(item)
     return item
 
@@ -243,7 +267,7 @@ def _decide_evaluation(actor, item, decision, note, now, request):
 
 @transaction.atomic
 def close_item_sharing(actor, item: AgendaItem, *, request=None) -> AgendaItem:
-    """End sharing under 法106条の6 for this item (e.g. consent obtained → moved to 重層的支援会議)."""
+    """End no-consent sharing for this item (e.g. consent obtained → moved to a consent-based meeting)."""
     _require_organiser(actor, item.meeting)
     if item.closed_at:
         raise MeetingError("この議題の共有はすでに終了しています")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.casework.models import Case
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.names import role_title
 from tsunagu.outreach.models import TargetAgendaItem
 from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
@@ -31,8 +32,9 @@ def meeting_list(request):
 @login_required
 @personal_data("form")
 def meeting_new(request):
-    if not request.user.agency_id or request.user.role_kind not in ("coordinator", "manager"):
-        raise PermissionDenied("会議を登録できるのは多機関協働のコーディネーターか管理者です")
+    if not services.may_schedule(request.user):
+        m = request.user.municipality
+        raise PermissionDenied(f"会議を登録できるのは{role_title(m, 'coordinator')}か{role_title(m, 'manager')}です")
     form = MeetingForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +180,7 @@ def meeting_item_close(request, meeting_id: int, item_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     try:
         services.close_item_sharing(request.user, _item(meeting, item_id), request=request)
-        messages.success(request, "この議題の支援会議での共有を終了しました。")
+        messages.success(request, "この議題の同意なしでの共有を終了しました。")
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("meeting_detail", meeting_id=meeting.pk)

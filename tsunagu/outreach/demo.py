@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tsunagu.directory.models import Staff
 from tsunagu.meetings.models import Meeting
+from tsunagu.privacy.models import Consent
 
 from . import services
 from .models import InfoAgreement, OutreachTarget
@@ -66,5 +67,5 @@ def load_outreach_demo(municipality) -> int:
         services.put_on_agenda(staff, targets[1], shien, summary="民生委員からの情報。母の通院状況を関係機関で共有したい。")
     services.obtain_consent(staff, targets[2], name="森川 修", kana="モリカワ オサム", consent={
         "scope_all_agencies": True, "scope_agencies": [], "method": "書面", "obtained_on": today,
-        "purposes": ["関係機関へのつなぎ", "多機関協働", "重層的支援会議", "参加支援", "アウトリーチ"]})
+        "purposes": list(Consent.PURPOSES)})
     return len(targets)

@@ -1,12 +1,14 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from tsunagu.core.forms import JapaneseDateField
+from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.intake.vocab import issue_tags_for
 from tsunagu.meetings.models import Meeting
 from tsunagu.privacy.models import Consent
 
-from .models import CONTACT_KINDS, HOLDING_BASES, OUTCOMES, SOURCES, InfoAgreement, OutreachTarget
+from .models import CONTACT_KINDS, HOLDING_BASES, OUTCOMES, InfoAgreement, OutreachTarget
 
 REQUIRED = "{}を入力してください。"
 
@@ -16,10 +18,9 @@ def _choices(values):
 
 
 class TargetForm(forms.Form):
-    source = forms.ChoiceField(label="情報源", choices=[("", "選んでください")] + _choices(SOURCES),
-                               error_messages={"required": "情報源を選んでください。"})
+    source = forms.ChoiceField(label="情報源", error_messages={"required": "情報源を選んでください。"})
     provider = forms.CharField(label="情報提供者", max_length=200, error_messages={"required": REQUIRED.format("情報提供者")},
-                               help_text="例: 射水市上下水道局 検針員")
+                               help_text="例: 上下水道局 検針員")
     agreement = forms.ModelChoiceField(label="情報提供協定", queryset=InfoAgreement.objects.none(), required=False)
     legal_basis = forms.ChoiceField(label="情報を保有する根拠", choices=[("", "選んでください")] + HOLDING_BASES,
                                     error_messages={"required": "情報を保有する根拠を選んでください。"})
@@ -37,6 +38,7 @@ class TargetForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = InfoAgreement.objects.for_municipality(user.municipality)
+        self.fields["source"].choices = [("", "選んでください")] + _choices(user.municipality.outreach_sources)
         self.fields["issue_tags"].choices = _choices(issue_tags_for(user.municipality))
         self.fields["found_on"].initial = timezone.localdate()
 
@@ -83,16 +85,24 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Meetings of 法106条の6 the outreach staff's agency convenes or the staff member sits on: where the
+        # outreach team is its own agency (市川市), it reaches the meeting as a member.
         self.fields["meeting"].queryset = Meeting.objects.filter(
-            municipality_id=user.municipality_id, status=Meeting.SCHEDULED, convened_by__agency_id=user.agency_id,
-            meeting_type__consent_rule__in=["not_required", "per_item"]).select_related("meeting_type")
+            Q(convened_by__agency_id=user.agency_id) | Q(members__staff=user),
+            municipality_id=user.municipality_id, status=Meeting.SCHEDULED,
+            meeting_type__consent_rule__in=["not_required", "per_item"],
+            meeting_type__statute=SUPPORT_MEETING).select_related("meeting_type").distinct()
 
 
 class AgreementForm(forms.Form):
     partner = forms.CharField(label="協定先", max_length=200, error_messages={"required": REQUIRED.format("協定先")})
-    source = forms.ChoiceField(label="情報源の種類", choices=_choices(SOURCES))
+    source = forms.ChoiceField(label="情報源の種類")
     scope = forms.CharField(label="提供する情報の範囲", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
                             error_messages={"required": REQUIRED.format("提供する情報の範囲")})
     concluded_on = JapaneseDateField(label="締結日", error_messages={"required": REQUIRED.format("締結日")})
     expires_on = JapaneseDateField(label="有効期限", required=False)
     note = forms.CharField(label="備考", max_length=2000, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = _choices(user.municipality.outreach_sources)

@@ -11,8 +11,8 @@ from django.db import models
 
 from tsunagu.core.models import TenantModel
 
-SOURCES = ["民生委員", "自治会", "水道検針", "郵便局", "債権管理・滞納", "消費生活センター", "学校（SSW）", "近隣住民",
-           "家族・親族", "関係機関", "その他"]
+# The information sources are the profile's (outreach.sources, Municipality.outreach_sources); the service
+# checks a source against that list, so the columns carry no fixed choices.
 CONTACT_KINDS = [("letter", "手紙を置く"), ("visit", "訪問"), ("family", "家族を通じて"), ("accompany", "同行支援"),
                  ("phone", "電話")]
 OUTCOMES = [("no_response", "不在・反応なし"), ("sign", "手紙を受け取った形跡あり"), ("family", "家族と話せた"),
@@ -37,7 +37,7 @@ class TargetQuerySet(models.QuerySet):
 
 class InfoAgreement(TenantModel):  # 情報提供協定
     partner = models.CharField("協定先", max_length=200)
-    source = models.CharField("情報源の種類", max_length=20, choices=[(s, s) for s in SOURCES])
+    source = models.CharField("情報源の種類", max_length=40)
     scope = models.TextField("提供する情報の範囲", help_text="例: 2か月以上検針票が回収されない世帯の住所と状況")
     concluded_on = models.DateField("締結日")
     expires_on = models.DateField("有効期限", null=True, blank=True)
@@ -73,8 +73,8 @@ class OutreachTarget(TenantModel):  # 潜在的支援対象者（アウトリー
     district = models.ForeignKey("directory.District", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name="地区")
     household_note = models.CharField("世帯の状況", max_length=300, blank=True, help_text="例: 80代の母と二人暮らし")
-    source = models.CharField("情報源", max_length=20, choices=[(s, s) for s in SOURCES])
-    provider = models.CharField("情報提供者", max_length=200, help_text="例: 射水市上下水道局 検針員")
+    source = models.CharField("情報源", max_length=40)
+    provider = models.CharField("情報提供者", max_length=200, help_text="例: 上下水道局 検針員")
     agreement = models.ForeignKey(InfoAgreement, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="targets", verbose_name="情報提供協定")
     noticed = models.TextField("気づいた内容")

@@ -11,6 +11,7 @@ Being at the same desk is not a basis: other staff of the outreach team's agency
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from tsunagu.directory.names import role_title
 from tsunagu.privacy import access
 
 from .models import OutreachTarget
@@ -53,5 +54,5 @@ def access_target_by_id(user, target_id, *, for_update: bool = False):
     if access.ID not in classes:
         raise Http404("アウトリーチ対象者が見つからないか、閲覧する権限がありません")
     if for_update and classes != access.ALL:
-        raise PermissionDenied("この操作は担当のアウトリーチ支援専門員だけが行えます")
+        raise PermissionDenied(f"この操作は担当の{role_title(user.municipality, 'outreach')}だけが行えます")
     return target, sight, classes

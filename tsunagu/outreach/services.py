@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.lookup import find_district
+from tsunagu.directory.names import role_title
+from tsunagu.directory.statutes import STATUTES, SUPPORT_MEETING
 from tsunagu.intake import services as intake
 from tsunagu.intake.vocab import issue_tags_for
 from tsunagu.meetings.models import AgendaItem, Meeting
@@ -26,7 +28,6 @@ from .models import (
     HOLDING_BASES,
     OUTCOMES,
     REACHED,
-    SOURCES,
     ContactAttempt,
     InfoAgreement,
     OutreachTarget,
@@ -53,7 +54,7 @@ TRANSITIONS = {
 
 def _require_outreach(actor):
     if not is_outreach_staff(actor) or not actor.agency_id:
-        raise PermissionDenied("この操作はアウトリーチ支援専門員だけが行えます")
+        raise PermissionDenied(f"この操作は{role_title(actor.municipality, 'outreach')}だけが行えます")
 
 
 def _stage(actor, target, stage, note="", request=None):
@@ -70,10 +71,11 @@ def _stage(actor, target, stage, note="", request=None):
 def record_agreement(actor, *, partner: str, source: str, scope: str, concluded_on: dt.date,
                      expires_on: dt.date | None = None, note: str = "", request=None) -> InfoAgreement:
     if not (is_outreach_staff(actor) or actor.has_role_kind("manager")):
-        raise PermissionDenied("協定を記録できるのはアウトリーチ支援専門員か管理者です")
+        m = actor.municipality
+        raise PermissionDenied(f"協定を記録できるのは{role_title(m, 'outreach')}か{role_title(m, 'manager')}です")
     if not (partner or "").strip():
         raise OutreachError("協定先を入力してください", field="partner")
-    if source not in SOURCES:
+    if source not in actor.municipality.outreach_sources:
         raise OutreachError("情報源の種類を選んでください", field="source")
     if not (scope or "").strip():
         raise OutreachError("提供する情報の範囲を入力してください", field="scope")
@@ -97,8 +99,8 @@ def register_target(actor, *, address: str, source: str, provider: str, noticed:
     _require_outreach(actor)
     if not (address or "").strip():
         raise OutreachError("住所を入力してください（訪問先の特定に必要です）", field="address")
-    if source not in SOURCES:
-        raise OutreachError("情報源を選んでください", field="source")
+    if source not in actor.municipality.outreach_sources:
+        raise OutreachError("情報源を選んでください（プロファイルの outreach.sources にある情報源）", field="source")
     if not (provider or "").strip():
         raise OutreachError("情報提供者を入力してください", field="provider")
     if not (noticed or "").strip():
@@ -234,19 +236,28 @@ def put_on_agenda(actor, target: OutreachTarget, meeting: Meeting, *, summary: s
     _require_outreach(actor)
     if meeting.municipality_id != actor.municipality_id:
         raise OutreachError("会議が見つかりません", field="meeting")
-    if not actor.agency_id or meeting.convened_by.agency_id != actor.agency_id:
-        raise OutreachError("議題にできるのは、あなたの機関が招集する会議だけです", field="meeting")
+    if not ((actor.agency_id and meeting.convened_by.agency_id == actor.agency_id)
+            or meeting.members.filter(staff=actor).exists()):
+        raise OutreachError("議題にできるのは、あなたの機関が招集する会議か、あなたが構成員の会議だけです",
+                            field="meeting")
     if meeting.status == Meeting.HELD:
         raise OutreachError("開催済みの会議には議題を追加できません", field="meeting")
-    if meeting.meeting_type.consent_rule not in ("not_required", "per_item"):
-        raise OutreachError("同意のない対象者は支援会議（法106条の6）でだけ検討できます", field="meeting")
+    support_meeting = STATUTES[SUPPORT_MEETING]
+    # A target before consent is no 本人 record of any sector: only 法106条の6 lets members share it. A sector
+    # meeting (地域ケア会議 …) rests on its own law, which does not cover a 潜在的支援対象者 of this program.
+    if meeting.meeting_type.consent_rule not in ("not_required", "per_item") or \
+            meeting.meeting_type.statute != SUPPORT_MEETING:
+        raise OutreachError(f"同意のない対象者は{support_meeting.item_basis_label}でだけ検討できます"
+                            f"（「{meeting.meeting_type.name}」の根拠は"
+                            f"{meeting.meeting_type.basis_text or 'それ以外'}です）", field="meeting")
     if not target.is_open:
-        raise OutreachError("同意を得た対象者は、相談・事例として重層的支援会議で検討してください", field="meeting")
+        raise OutreachError("同意を得た対象者は、相談・事例として本人同意に基づく会議で検討してください",
+                            field="meeting")
     if target.agenda_links.filter(item__meeting=meeting, item__closed_at__isnull=True).exists():
         raise OutreachError("この対象者はすでにこの会議の議題です", field="meeting")
     item = AgendaItem.objects.create(
         municipality_id=meeting.municipality_id, meeting=meeting, purpose=AgendaItem.INFO_SHARING,
-        legal_basis=AgendaItem.BASIS_SUPPORT_MEETING, summary=(summary or "").strip()
+        legal_basis=AgendaItem.BASIS_SUPPORT_MEETING, statute=SUPPORT_MEETING, summary=(summary or "").strip()
         or "アウトリーチ対象者（同意前）について、関係機関の把握している状況を共有する。", added_by=actor)
     TargetAgendaItem.objects.create(municipality_id=meeting.municipality_id, target=target, item=item)
     log_action("meeting.item_added", actor=actor, obj=meeting, request=request,

@@ -6,6 +6,9 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.models import MeetingType
+from tsunagu.directory.names import role_title
+from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
@@ -18,7 +21,7 @@ from .policy import access_target_by_id, is_outreach_staff
 
 def _require_outreach(request):
     if not is_outreach_staff(request.user) or not request.user.agency_id:
-        raise PermissionDenied("この画面はアウトリーチ支援専門員だけが使えます")
+        raise PermissionDenied(f"この画面は{role_title(request.user.municipality, 'outreach')}だけが使えます")
 
 
 @login_required
@@ -61,7 +64,9 @@ def _context(request, target, classes, **forms):
     ctx = {"t": target, "staff": full, "full": full,
            "attempts": list(target.attempts.select_related("recorded_by")) if full else [],
            "links": links, "contact_form": ContactForm(), "stage_form": StageForm(),
-           "agenda_form": AgendaForm(user=request.user) if full else None}
+           "agenda_form": AgendaForm(user=request.user) if full else None,
+           "has_support_meeting_type": MeetingType.objects.filter(
+               municipality_id=request.user.municipality_id, active=True, statute=SUPPORT_MEETING).exists()}
     ctx.update(forms)
     return ctx
 
@@ -140,8 +145,9 @@ def target_consent(request, target_id: int):
 def agreement_list(request):
     """情報提供協定: agreements with partners (no personal data)."""
     if not (is_outreach_staff(request.user) or request.user.has_role_kind("manager")):
-        raise PermissionDenied("情報提供協定はアウトリーチ支援専門員と管理者だけが扱えます")
-    form = AgreementForm(request.POST or None)
+        m = request.user.municipality
+        raise PermissionDenied(f"情報提供協定は{role_title(m, 'outreach')}と{role_title(m, 'manager')}だけが扱えます")
+    form = AgreementForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_agreement(request.user, request=request, **form.cleaned_data)

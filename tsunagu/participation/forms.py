@@ -94,7 +94,7 @@ class ProposeForm(forms.Form):
 class GapForm(forms.Form):
     title = forms.CharField(label="不足している資源（地域課題）", max_length=200,
                             error_messages={"required": "不足している資源を入力してください。"},
-                            help_text="例: 大島地区に平日夜に通える若者の居場所がない")
+                            help_text="例: ○○地区に平日夜に通える若者の居場所がない")
     note = forms.CharField(label="補足（個人が特定される内容は書かないでください）", max_length=2000, required=False)
 
 

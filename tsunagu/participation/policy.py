@@ -8,6 +8,7 @@ from django.http import Http404
 
 from tsunagu.casework.models import Case, SupportPlan
 from tsunagu.directory.models import Role
+from tsunagu.directory.names import role_title
 from tsunagu.people.models import Person
 from tsunagu.privacy import access
 from tsunagu.privacy.services import active_consents, covering
@@ -54,7 +55,7 @@ def participation_person_q(user):
 def access_participant_by_id(user, person_id):
     """(person, sight): 404 unless G9 opens the person's participation records."""
     if not is_participation_staff(user):
-        raise PermissionDenied("参加支援の記録は参加支援コーディネーターだけが扱えます")
+        raise PermissionDenied(f"参加支援の記録は{role_title(user.municipality, 'participation')}だけが扱えます")
     try:
         person = Person.objects.get(pk=person_id, municipality_id=user.municipality_id)
     except (Person.DoesNotExist, ValueError, TypeError):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.meetings.models import ResourceGap
 from tsunagu.privacy.audit import log_action
 
@@ -39,7 +40,7 @@ CHECKIN_SCHEDULE = (14, 30, 90)  # 定着支援: 2週間後・1か月後・3か�
 
 def _require_staff(actor):
     if not is_participation_staff(actor):
-        raise PermissionDenied("この操作は参加支援コーディネーターだけが行えます")
+        raise PermissionDenied(f"この操作は{role_title(actor.municipality, 'participation')}だけが行えます")
 
 
 def _check_choices(values, allowed, field, label):
@@ -59,7 +60,9 @@ def create_resource(actor, *, name: str, kind: str, host: str, contact: str = ""
                     conditions: str = "", accessibility=(), cost: int = 0, needs=(), description: str = "",
                     request=None) -> Resource:
     if not (is_participation_staff(actor) or actor.has_role_kind("community", "manager")):
-        raise PermissionDenied("社会資源を登録できるのは参加支援・地域づくりの担当か管理者です")
+        m = actor.municipality
+        raise PermissionDenied(f"社会資源を登録できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
+                               f"{role_title(m, 'manager')}です")
     if not (name or "").strip():
         raise ParticipationError("名称を入力してください", field="name")
     if kind not in RESOURCE_KINDS:

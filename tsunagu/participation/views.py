@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.directory.names import role_title
 from tsunagu.people.models import Person
 from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
@@ -90,7 +91,9 @@ def resource_list(request):
 def resource_new(request):
     _require_municipality(request)
     if not (is_participation_staff(request.user) or request.user.has_role_kind("community", "manager")):
-        raise PermissionDenied("社会資源を登録できるのは参加支援・地域づくりの担当か管理者です")
+        m = request.user.municipality
+        raise PermissionDenied(f"社会資源を登録できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
+                               f"{role_title(m, 'manager')}です")
     form = ResourceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,7 +137,7 @@ def resource_detail(request, resource_id: int):
 def host_support_add(request, resource_id: int):
     resource = access_resource_by_id(request.user, resource_id)
     if not is_participation_staff(request.user):
-        raise PermissionDenied("受け入れ先支援は参加支援コーディネーターだけが記録できます")
+        raise PermissionDenied(f"受け入れ先支援は{role_title(request.user.municipality, 'participation')}だけが記録できます")
     form = HostSupportForm(request.POST, resource=resource)
     if form.is_valid():
         try:

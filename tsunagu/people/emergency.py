@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tsunagu.core import text
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error
+from tsunagu.directory.names import role_title
 from tsunagu.privacy import access
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
@@ -61,7 +62,8 @@ def emergency_new(request):
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.warning(request, f"緊急時の閲覧を開始しました（{hours}時間）。記録した機関と管理者に通知され、"
+                messages.warning(request, f"緊急時の閲覧を開始しました（{hours}時間）。記録した機関と"
+                                          f"{role_title(user.municipality, 'manager')}に通知され、"
                                           "あとで確認されます。")
                 if len(granted) == 1:
                     return redirect("person_detail", person_id=granted[0].person_id)
@@ -77,7 +79,7 @@ def emergency_list(request):
     mine = EmergencyAccess.objects.filter(municipality_id=user.municipality_id, staff=user)
     to_review = reviewable(user)
     if not user.is_casework and not user.has_role_kind("manager"):
-        raise PermissionDenied("この画面は相談支援の職員と管理者だけが使えます")
+        raise PermissionDenied(f"この画面は相談支援の職員と{role_title(user.municipality, 'manager')}だけが使えます")
     now = timezone.now()
     page = Paginator((to_review | mine).distinct().select_related("staff", "agency", "person", "reviewed_by")
                      .order_by("reviewed_at", "-started_at"), 50).get_page(request.GET.get("page"))

@@ -81,7 +81,9 @@ STATUTORY_BASES = {
 
 class Consent(TenantModel):  # 本人同意
     METHOD_CHOICES = [("書面", "書面"), ("口頭", "口頭")]
-    PURPOSES = ["関係機関へのつなぎ", "多機関協働", "重層的支援会議", "参加支援", "アウトリーチ"]
+    # 「会議での協議」: discussing the person at a consent-based meeting (whatever the city calls it, R9).
+    MEETING_PURPOSE = "会議での協議"
+    PURPOSES = ["関係機関へのつなぎ", "多機関協働", MEETING_PURPOSE, "参加支援", "アウトリーチ"]
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consents",
                                verbose_name="本人")
@@ -134,9 +136,9 @@ class Consent(TenantModel):  # 本人同意
             return "変更済み（新しい同意に置き換え）"
         return "有効"
 
-    # The 重層的支援会議 is where 多機関協働 plans are decided (法106条の4第2項第5号・第6号): a consent to 多機関協働
-    # is a consent to discussing the plan there.
-    IMPLIED_BY = {"重層的支援会議": {"多機関協働"}}
+    # The consent-based meeting (重層的支援会議, whatever the city calls it) is where 多機関協働 plans are decided
+    # (法106条の4第2項第5号・第6号): a consent to 多機関協働 is a consent to discussing the plan there.
+    IMPLIED_BY = {"会議での協議": {"多機関協働"}}
 
     def allows(self, purpose: str) -> bool:
         """An empty purpose list means the consent names no restriction of purpose."""
@@ -157,7 +159,8 @@ class Consent(TenantModel):  # 本人同意
 
 
 class Disclosure(TenantModel):  # 情報提供の記録 (R1)
-    BASIS_CHOICES = [("consent", "本人同意"), ("support_meeting", "法106条の6 支援会議"), ("statutory", "法令上の根拠")]
+    BASIS_CHOICES = [("consent", "本人同意"), ("support_meeting", "社会福祉法第106条の6（支援会議）"),
+                     ("statutory", "法令上の根拠")]
 
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="disclosures",
                                verbose_name="本人")

@@ -21,7 +21,7 @@ def audit_log(request):
     to which object type and id, when and from where — never a name, a title, a reason or a search term."""
     user = request.user
     if not user.is_system_admin or not request.municipality:
-        raise PermissionDenied("監査ログを見られるのはシステム管理者だけです")
+        raise PermissionDenied("監査ログは、システム管理の役割の職員だけが見られます")
     events = AuditEvent.objects.filter(municipality=request.municipality).only(
         "id", "created_at", "actor_label", "action", "object_type", "object_id", "ip_address")
     action = request.GET.get("action", "").strip()[:64]
