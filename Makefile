@@ -32,6 +32,7 @@ browser:
 run: setup
 	$(BIN)/tsunagu migrate --noinput
 	$(BIN)/tsunagu demo
+	$(BIN)/tsunagu audit checkpoint
 	@echo ""
 	@echo "tsunagu を http://$(HOST):$(PORT) で起動します（終了は Ctrl+C）"
 	$(BIN)/tsunagu runserver --noreload $(HOST):$(PORT)

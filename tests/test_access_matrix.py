@@ -35,7 +35,10 @@ from .program_matrix import (
 
 NON_PERSONAL = {"home", "healthz", "login", "logout", "agency_list", "agency_detail", "address_lookup",
                 "organisation", "audit_log", "evaluation_dashboard", "evaluation_report", "evaluation_table_csv",
-                "prefecture_stats_export", "prefecture_dashboard", "prefecture_activities"}
+                "prefecture_stats_export", "prefecture_dashboard", "prefecture_activities",
+                # accounts (issue 12): the staff member's own account and, for the system admin, staff accounts
+                "two_factor", "recovery_codes", "password_change", "account", "logout_everywhere", "staff_list",
+                "staff_action"}
 PERSONAS = ["same_agency", "other_agency", "referred_agency", "coordinator", "manager", "sysadmin", "prefecture",
             "meeting_member", "other_municipality", "anonymous"]
 STATES = ["consent", "no_consent", "withdrawn"]

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tsunagu.accounts.urls import urlpatterns as accounts_urls
 from tsunagu.casework import views as casework
 from tsunagu.community import views as community
 from tsunagu.core import views as core
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *accounts_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),

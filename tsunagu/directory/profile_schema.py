@@ -217,6 +217,14 @@ class MemberMunicipality(Strict):
         return None if v is None else _check_fiscal_year(v)
 
 
+class Security(Strict):
+    """Session and sign-in rules of this municipality (tsunagu/accounts)."""
+
+    idle_timeout_minutes: int = Field(default=30, ge=5, le=480, description="操作がないままログアウトするまでの分数")
+    require_two_factor_for_all: bool = Field(
+        default=False, description="true なら全職員に二要素認証を求める（既定は管理者・推進員など特権のある役割だけ）")
+
+
 class Profile(Strict):
     schema_version: Literal[1]
     code: str = Field(pattern=r"^\d{6}$", description="全国地方公共団体コード (6桁)")
@@ -234,3 +242,4 @@ class Profile(Strict):
     places: list[Place] = Field(default_factory=list)
     logic_model: list[LogicModelEntry] = Field(default_factory=list)
     municipalities: list[MemberMunicipality] = Field(default_factory=list)
+    security: Security = Field(default_factory=Security)

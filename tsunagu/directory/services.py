@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -136,6 +138,10 @@ def create_staff(*, actor, municipality: Municipality, username: str, display_na
         if role.municipality_id != municipality.id:
             raise DirectoryError(f"役割「{role.name}」が別の自治体のものです")
     staff = Staff(username=username, display_name=display_name, municipality=municipality, agency=agency)
+    try:
+        validate_password(password, user=staff)
+    except ValidationError as exc:
+        raise DirectoryError(f"パスワードが規則に合いません: {' '.join(exc.messages)}") from None
     staff.set_password(password)
     staff.save()
     staff.roles.set(roles)
