@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.lookup import responsible_agencies
 from tsunagu.people.models import Person
 from tsunagu.privacy.audit import log_action
@@ -62,6 +63,7 @@ def consultation_list(request):
 
 @login_required
 @personal_data("form")
+@once_per_form
 def consultation_new(request):
     _require_agency(request)
     user = request.user

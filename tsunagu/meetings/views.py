@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tsunagu.casework.models import Case
+from tsunagu.core.concurrency import edit_version
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
@@ -28,6 +30,7 @@ def meeting_list(request):
 
 @login_required
 @personal_data("form")
+@once_per_form
 def meeting_new(request):
     if not request.user.agency_id or not request.user.has_role_kind("coordinator", "manager"):
         raise PermissionDenied("会議を登録できるのは多機関協働の担当か管理者です")
@@ -55,7 +58,8 @@ def _context(request, meeting, **forms):
         "members": meeting.members.select_related("staff", "agency"),
         "items": [(item, item_visible_to(user, item)) for item in items],
         "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
-        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={
+            "minutes": meeting.minutes, "edit_version": edit_version(meeting, services.MINUTES_FIELDS)}),
     }
     ctx.update(forms)
     return ctx
@@ -159,5 +163,6 @@ def meeting_minutes(request, meeting_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     form = MinutesForm(request.POST)
     return _post(request, meeting, form, lambda d: services.save_minutes(
-        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request), "議事録を保存しました。",
+        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request,
+        edit_version=d["edit_version"]), "議事録を保存しました。",
         "minutes_form")
