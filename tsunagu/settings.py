@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "tsunagu.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tsunagu.core.middleware.RejectNulMiddleware",
     "tsunagu.core.middleware.MunicipalityMiddleware",
     "tsunagu.core.middleware.SecurityHeadersMiddleware",
     # Last, so that it sees the login view's response and turns a lockout into the Japanese lockout page.

@@ -40,12 +40,18 @@ def unlock(username: str) -> int:
     return reset(username=username)
 
 
-def is_locked(username: str) -> bool:
-    """Locked by its own failures (addresses are not considered: the staff page shows user names)."""
+def locked_usernames(usernames) -> set[str]:
+    """Which of these user names are locked by their own failures (one query for a whole list)."""
     from axes.models import AccessAttempt
+    from django.db.models import Sum
     from django.utils import timezone
 
-    qs = AccessAttempt.objects.filter(username=username)
+    qs = AccessAttempt.objects.filter(username__in=list(usernames))
     if settings.AXES_COOLOFF_TIME:
         qs = qs.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
-    return _sum(qs) >= settings.AXES_FAILURE_LIMIT
+    totals = qs.values("username").annotate(n=Sum("failures_since_start"))
+    return {t["username"] for t in totals if t["n"] >= settings.AXES_FAILURE_LIMIT}
+
+
+def is_locked(username: str) -> bool:
+    return username in locked_usernames([username])

@@ -145,7 +145,10 @@ def staff_list(request):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     enrolled = set(TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True))
-    rows = [{"staff": s, "locked": lockout.is_locked(s.username), "enrolled": s.pk in enrolled,
+    locked = lockout.locked_usernames([s.username for s in staff])
+    for s in staff:
+        s._role_kinds = {r.kind for r in s.roles.all()}  # from the prefetch: no query per row
+    rows = [{"staff": s, "locked": s.username in locked, "enrolled": s.pk in enrolled,
              "needs_2fa": requires_two_factor(s)} for s in staff]
     log_action("staff.listed", actor=request.user, request=request, detail={"count": len(rows)})
     return render(request, "accounts/staff_list.html", {"rows": rows})

@@ -91,8 +91,9 @@ def consultation_new(request):
             else:
                 messages.success(request, f"相談を受け付けました（{consultation}）。対応方針を決めてください。")
                 return redirect("consultation_detail", consultation_id=consultation.pk)
-    if form.is_bound and form.data.get("person_id"):
-        chosen = Person.objects.visible_to(user).filter(pk=form.data.get("person_id")).first()
+    chosen_id = str(form.data.get("person_id") or "") if form.is_bound else ""
+    if chosen_id.isascii() and chosen_id.isdigit() and len(chosen_id) <= 18:  # as typed: the form may be invalid
+        chosen = Person.objects.visible_to(user).filter(pk=int(chosen_id)).first()
     return render(request, "intake/consultation_form.html", {"form": form, "chosen": chosen})
 
 
