@@ -339,6 +339,8 @@ def test_the_wsgi_server_refuses_to_start_without_a_secret_key(tmp_path):
     assert ok.returncode == 0, ok.stderr
     debug = _run("import tsunagu.wsgi", TSUNAGU_DATA_DIR=str(tmp_path), TSUNAGU_DEBUG="1")
     assert debug.returncode == 0, debug.stderr
+    demo = _run("import tsunagu.wsgi", TSUNAGU_DATA_DIR=str(tmp_path), TSUNAGU_LOCAL_DEMO="1")  # make run
+    assert demo.returncode == 0, demo.stderr
 
 
 def test_https_mode_turns_on_hsts_secure_cookies_and_the_redirect(tmp_path):

@@ -24,7 +24,14 @@ def secret_key_problem() -> str | None:
 
 
 def require_production_secret() -> None:
-    """Called by tsunagu/wsgi.py: a production server never runs on a key nobody chose."""
+    """Called by tsunagu/wsgi.py: a production server never runs on a key nobody chose.
+
+    `make run` serves the demo on this machine only and says so with TSUNAGU_LOCAL_DEMO=1 (the key then comes
+    from var/secret-key, random and private to this machine); `check --deploy` still reports it."""
+    import os
+
+    if os.environ.get("TSUNAGU_LOCAL_DEMO") == "1":
+        return
     problem = secret_key_problem()
     if problem:
         raise ImproperlyConfigured(problem)

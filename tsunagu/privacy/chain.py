@@ -226,12 +226,11 @@ def verify() -> tuple[int, list[str]]:
                 problems.append(f"#{event.id}: {cp.when} のチェックポイント（{cp.count} 件目）と一致しません"
                                 "（記録の削除・挿入・作り直しの疑い）")
         prev = last_hash = event.hash
-    for cp in checkpoints:
-        if cp.count > count:
-            what = "監査ログが空です" if count == 0 else f"監査ログが {count} 件しかありません"
-            problems.append(f"{what}が、{cp.when} のチェックポイントでは {cp.count} 件ありました"
-                            "（記録の削除の疑い）")
-            break
+    latest = max(checkpoints, key=lambda cp: cp.count, default=None)
+    if latest is not None and latest.count > count:
+        what = "監査ログが空です" if count == 0 else f"監査ログが {count} 件しかありません"
+        problems.append(f"{what}が、{latest.when} のチェックポイントでは {latest.count} 件ありました"
+                        "（記録の削除の疑い）")
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != last_hash:
         problems.append("最新のイベントが失われています（末尾の削除の疑い）" if count else
