@@ -293,6 +293,27 @@ def test_intake_workers_need_no_second_factor_unless_the_profile_says_so(intake_
     assert client.get("/")["Location"] == "/accounts/2fa/?next=/"
 
 
+def test_a_privileged_account_passes_the_second_factor_before_the_forced_change(client, coordinator, sysadmin):
+    _enrol(Client(), "coord")
+    client.force_login(sysadmin)
+    page = client.post(f"/accounts/staff/{coordinator.pk}/reset_password/").content.decode()
+    temporary = page.split('id="temporary-password">')[1].split("<")[0]
+    fresh = Client()
+    login(fresh, "coord", temporary)
+    assert fresh.get("/accounts/password/")["Location"] == "/accounts/2fa/?next=/accounts/password/"
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    fresh.post("/accounts/2fa/", {"code": current_code(TOTPDevice.objects.get(user=coordinator))})
+    assert fresh.get("/")["Location"] == "/accounts/password/"
+    assert fresh.get("/accounts/password/").status_code == 200
+
+
+def test_roles_without_two_factor_are_not_asked_for_it(intake_a):
+    client = Client()
+    login(client, "intake_a")
+    assert client.get("/accounts/2fa/")["Location"] == "/"
+
+
 def test_admin_resets_a_lost_authenticator(client, coordinator, sysadmin):
     _enrol(Client(), "coord")
     client.force_login(sysadmin)

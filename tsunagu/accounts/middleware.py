@@ -21,9 +21,9 @@ from .policy import requires_two_factor, security_settings
 LOGIN_AT, SEEN_AT, EPOCH = "tsunagu_login_at", "tsunagu_seen_at", "tsunagu_epoch"
 # The last-seen time is written at most this often, so that a busy page does not rewrite its session each time.
 SEEN_RESOLUTION_SECONDS = 30
-# Reachable while a password change or the second factor is still due.
-OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/accounts/password/", "/static/",
-              "/healthz")
+# Reachable while the second factor is still due; and, once it is passed, while a password change is due.
+OPEN_BEFORE_2FA = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/healthz")
+OPEN_BEFORE_PASSWORD_CHANGE = (*OPEN_BEFORE_2FA, "/accounts/password/")
 
 
 def start_session(request, user) -> None:
@@ -79,10 +79,10 @@ class SessionSecurityMiddleware:
             return _redirect(request, f"{reverse('login')}?next={quote(request.path)}")
         if now - session.get(SEEN_AT, 0) >= SEEN_RESOLUTION_SECONDS:
             session[SEEN_AT] = now
-        if request.path.startswith(OPEN_PATHS):
-            return None
-        if state[1]:
-            return _redirect(request, reverse("password_change"))
-        if requires_two_factor(user) and not user.is_verified():
+        # The second factor first: the password of a privileged account alone opens nothing, not even the
+        # password change that an administrator's reset demands.
+        if not request.path.startswith(OPEN_BEFORE_2FA) and requires_two_factor(user) and not user.is_verified():
             return _redirect(request, f"{reverse('two_factor')}?next={quote(request.path)}")
+        if state[1] and not request.path.startswith(OPEN_BEFORE_PASSWORD_CHANGE):
+            return _redirect(request, reverse("password_change"))
         return None

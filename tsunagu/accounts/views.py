@@ -45,7 +45,7 @@ def _next_url(request) -> str:
 def two_factor(request):
     """The second step of login: enrol an authenticator (first time) or enter a code."""
     user = request.user
-    if user.is_verified():
+    if user.is_verified() or not requires_two_factor(user):
         return redirect(_next_url(request))
     device = services.totp_device(user)
     enrolling = device is None
@@ -64,6 +64,7 @@ def two_factor(request):
             apply_domain_error(form, exc)
         else:
             otp_login(request, accepted)
+            request.session.cycle_key()  # a new session id once fully signed in
             if enrolling:
                 return redirect(f"{reverse('recovery_codes')}?{urlencode({'next': _next_url(request)})}")
             return redirect(_next_url(request))
