@@ -311,7 +311,18 @@ def test_a_privileged_account_passes_the_second_factor_before_the_forced_change(
 def test_roles_without_two_factor_are_not_asked_for_it(intake_a):
     client = Client()
     login(client, "intake_a")
-    assert client.get("/accounts/2fa/")["Location"] == "/"
+    assert "この役割では二要素認証は必要ありません" in client.get("/accounts/2fa/").content.decode()
+
+
+def test_the_next_address_after_the_second_factor_stays_on_this_site(coordinator):
+    device, _ = _enrol(Client(), "coord")
+    for target, expected in (("true", "/"), ("//evil.example/", "/"), ("https://evil.example/", "/"),
+                             ("/cases/", "/cases/")):
+        client = Client()
+        login(client, "coord")
+        device.refresh_from_db()
+        response = client.post("/accounts/2fa/", {"code": current_code(device), "next": target})
+        assert response["Location"] == expected, target
 
 
 def test_admin_resets_a_lost_authenticator(client, coordinator, sysadmin):

@@ -9,7 +9,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -34,9 +34,10 @@ class CodeForm(forms.Form):
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    # A path on this site only (never a view name for redirect(), never another host).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return "/"
 
@@ -45,8 +46,10 @@ def _next_url(request) -> str:
 def two_factor(request):
     """The second step of login: enrol an authenticator (first time) or enter a code."""
     user = request.user
-    if user.is_verified() or not requires_two_factor(user):
-        return redirect(_next_url(request))
+    if not requires_two_factor(user):
+        return render(request, "accounts/two_factor_not_needed.html")
+    if user.is_verified():
+        return HttpResponseRedirect(_next_url(request))
     device = services.totp_device(user)
     enrolling = device is None
     if enrolling:
@@ -67,7 +70,7 @@ def two_factor(request):
             request.session.cycle_key()  # a new session id once fully signed in
             if enrolling:
                 return redirect(f"{reverse('recovery_codes')}?{urlencode({'next': _next_url(request)})}")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
     ctx = {"form": form, "enrolling": enrolling, "next": _next_url(request),
            "required": requires_two_factor(user)}
     if enrolling:
