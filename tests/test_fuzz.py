@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from tests.two_factor import TwoFactorClient
 
 pytestmark = pytest.mark.django_db
-EXAMPLES_PER_TARGET = 28
+EXAMPLES_PER_TARGET = 27
 SOURCE = Path(__file__).resolve().parents[1] / "tsunagu"
 
 # Path parameters: which records the ids come from (every <int:…> of urls.py must be listed here).
