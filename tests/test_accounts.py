@@ -402,3 +402,10 @@ def test_local_secret_file_is_private_and_stable(tmp_path):
     second = _run(code, TSUNAGU_DATA_DIR=str(tmp_path)).stdout.strip()
     assert first == second and len(first) >= 50
     assert (tmp_path / "secret-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_no_menu_before_the_second_factor(coordinator):
+    client = Client()
+    login(client, "coord")
+    page = client.get("/accounts/2fa/").content.decode()
+    assert 'aria-label="メインメニュー"' not in page and "ログアウト" in page

@@ -71,8 +71,9 @@ def two_factor(request):
             if enrolling:
                 return redirect(f"{reverse('recovery_codes')}?{urlencode({'next': _next_url(request)})}")
             return HttpResponseRedirect(_next_url(request))
+    # sign_in_pending: base.html shows no menu (and no counts) before the second factor is passed.
     ctx = {"form": form, "enrolling": enrolling, "next": _next_url(request),
-           "required": requires_two_factor(user)}
+           "required": requires_two_factor(user), "sign_in_pending": True}
     if enrolling:
         qr = segno.make(device.config_url, error="m")
         ctx |= {"qr": qr.svg_data_uri(scale=5, border=2), "secret": _spaced(_base32(device))}
@@ -118,7 +119,8 @@ def password_change(request):
             update_session_auth_hash(request, request.user)
             messages.success(request, "パスワードを変更しました。ほかの端末のログインは終了しました。")
             return redirect("account")
-    return render(request, "accounts/password_change.html", {"form": form, "forced": forced},
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced,
+                                                              "sign_in_pending": forced},
                   status=400 if form.errors else 200)
 
 
