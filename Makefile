@@ -32,9 +32,10 @@ browser:
 run: setup
 	$(BIN)/tsunagu migrate --noinput
 	$(BIN)/tsunagu demo
+	$(BIN)/tsunagu audit checkpoint
 	@echo ""
 	@echo "tsunagu を http://$(HOST):$(PORT) で起動します（終了は Ctrl+C）"
-	$(BIN)/tsunagu runserver --noreload $(HOST):$(PORT)
+	TSUNAGU_LOCAL_DEMO=1 $(BIN)/tsunagu runserver --noreload $(HOST):$(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .

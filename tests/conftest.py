@@ -22,6 +22,14 @@ def parsed_profile(name: str):
 
 
 @pytest.fixture
+def client():
+    """Django's test client whose force_login also passes the second factor (tests/two_factor.py)."""
+    from tests.two_factor import TwoFactorClient
+
+    return TwoFactorClient()
+
+
+@pytest.fixture
 def imizu(db):
     return load_profile(parsed_profile("imizu"), source="profiles/imizu.yaml")
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from tsunagu.accounts.urls import urlpatterns as accounts_urls
 from tsunagu.casework import views as casework
 from tsunagu.community import views as community
 from tsunagu.core import views as core
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *accounts_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),
@@ -124,3 +126,29 @@ handler400 = "tsunagu.core.views.error_400"
 handler403 = "tsunagu.core.views.error_403"
 handler404 = "tsunagu.core.views.error_404"
 handler500 = "tsunagu.core.views.error_500"
+
+
+def _bound_int_converters(patterns) -> None:
+    """An id in a URL is at most a 64-bit integer: a longer number matches no route (404) instead of reaching
+    the database, where PostgreSQL would refuse it (a server error). One place, for every <int:…> route."""
+    from django.urls import URLPattern, URLResolver
+    from django.urls.converters import IntConverter
+
+    class BoundedInt(IntConverter):
+        def to_python(self, value):
+            number = int(value)
+            if number > 2**63 - 1:
+                raise ValueError("id out of range")
+            return number
+
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            _bound_int_converters(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            converters = getattr(p.pattern, "converters", {})
+            for name, converter in list(converters.items()):
+                if type(converter) is IntConverter:
+                    converters[name] = BoundedInt()
+
+
+_bound_int_converters(urlpatterns)

@@ -46,6 +46,11 @@ def candidate_queries(w):
 
 ROUTES = {
     "home": Route("GET"), "healthz": Route("GET"), "login": Route("GET"), "logout": Route("GET"),
+    # Accounts (issue 12). Posting logout-everywhere would end the crawl's own session: it is fetched, not posted.
+    "two_factor": Route("GET"), "recovery_codes": Route("GET"), "password_change": Route("both"),
+    "account": Route("GET"), "logout_everywhere": Route("GET"), "staff_list": Route("GET"),
+    "staff_action": Route("POST", lambda w: [{"staff_id": w.ids["staff"][0], "action": a}
+                                             for a in ("unlock", "reset_password", "reset_2fa", "logout_everywhere")]),
     "agency_list": Route("GET"), "agency_detail": Route("GET", each("agency", "agency_id")),
     "address_lookup": Route("GET", query=lambda w: [{}, {"address": "射水市放生津町1番地"}]),
     "organisation": Route("GET"), "audit_log": Route("GET", query=lambda w: [{}, {"action": "person."}]),

@@ -432,6 +432,7 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids = b.w.ids
     ids["consent"] = list(Consent.objects.filter(municipality=imizu).values_list("pk", flat=True))
     ids["agency"] = [b.agencies["A"].pk, b.agencies["K"].pk]
+    ids["staff"] = [u["intake_A"].pk]
     ids["action"] = list(PlanAction.objects.filter(municipality=imizu).values_list("plan__case_id", "pk"))
     ids["follow_up"] = list(FollowUp.objects.filter(municipality=imizu).values_list("case_id", "pk"))
     ids["member"] = list(MeetingMember.objects.filter(municipality=imizu).values_list("meeting_id", "pk"))

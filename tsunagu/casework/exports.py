@@ -58,6 +58,8 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+    from tsunagu.core.spreadsheet import set_cell
+
     wb = Workbook()
     ws = wb.active
     ws.title = sheet.title[:31]
@@ -65,33 +67,33 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="EEF2F6")
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws["A1"] = sheet.title
+    set_cell(ws, 1, 1, sheet.title)
     ws["A1"].font = Font(size=16, bold=True)
-    ws["A2"] = f"{municipality_name}　{sheet.subtitle}"
-    ws["A3"] = f"出力: {_dt(timezone.now())}（{printed_by}）"
+    set_cell(ws, 2, 1, f"{municipality_name}　{sheet.subtitle}")
+    set_cell(ws, 3, 1, f"出力: {_dt(timezone.now())}（{printed_by}）")
     row = 5
     widest = 2
     for section in sheet.sections:
-        ws.cell(row=row, column=1, value=section.title).font = Font(size=12, bold=True)
+        set_cell(ws, row, 1, section.title).font = Font(size=12, bold=True)
         row += 1
         for label, value in section.rows:
-            a, b = ws.cell(row=row, column=1, value=label), ws.cell(row=row, column=2, value=value)
+            a, b = set_cell(ws, row, 1, label), set_cell(ws, row, 2, value)
             a.fill, a.border, b.border, a.alignment, b.alignment = head_fill, box, box, wrap, wrap
             row += 1
         if section.table:
             header, rows = section.table
             widest = max(widest, len(header))
             for col, text in enumerate(header, start=1):
-                cell = ws.cell(row=row, column=col, value=text)
+                cell = set_cell(ws, row, col, text)
                 cell.fill, cell.border, cell.font = head_fill, box, Font(bold=True)
             row += 1
             for values in rows:
                 for col, text in enumerate(values, start=1):
-                    cell = ws.cell(row=row, column=col, value=text)
+                    cell = set_cell(ws, row, col, text)
                     cell.border, cell.alignment = box, wrap
                 row += 1
         if section.svg:
-            ws.cell(row=row, column=1, value="（エコマップは PDF 版に図として出力されます）")
+            set_cell(ws, row, 1, "（エコマップは PDF 版に図として出力されます）")
             row += 1
         row += 1
     ws.column_dimensions["A"].width = 24

@@ -1,5 +1,6 @@
 from django import forms
 
+from tsunagu.core.concurrency import EditVersionField, edit_version
 from tsunagu.core.forms import DateTimeLocalInput
 from tsunagu.directory.models import Agency
 
@@ -49,6 +50,7 @@ class NoteForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
+    edit_version = EditVersionField()
     household_notes = forms.CharField(label="世帯の状況・家族関係", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     life_history = forms.CharField(label="生活歴", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     strengths = forms.CharField(label="強み・できていること", required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -77,9 +79,12 @@ class AssessmentForm(forms.Form):
 
     @staticmethod
     def initial_from(assessment) -> dict:
+        from .services import ASSESSMENT_FIELDS
+
         if assessment is None:
-            return {}
+            return {"edit_version": edit_version(None, ASSESSMENT_FIELDS)}
         data = {k: getattr(assessment, k) for k in ("household_notes", "life_history", "strengths", "wishes")}
+        data["edit_version"] = edit_version(assessment, ASSESSMENT_FIELDS)
         for i, issue in enumerate(assessment.issues[:ISSUE_ROWS]):
             data |= {f"issue{i}_domain": issue["domain"], f"issue{i}_severity": issue["severity"],
                      f"issue{i}_note": issue["note"]}

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.intake.models import Consultation, Referral
@@ -175,12 +176,18 @@ def _clean_assessment(data: dict) -> dict:
             "risks": risks, "connections": connections}
 
 
+ASSESSMENT_FIELDS = ("household_notes", "life_history", "issues", "strengths", "wishes", "risks", "connections")
+
+
 @transaction.atomic
-def save_assessment(actor, case: Case, data: dict, *, request=None) -> Assessment:
+def save_assessment(actor, case: Case, data: dict, *, request=None, edit_version: str | None = None) -> Assessment:
+    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
     _require_coordinator(actor, case)
     values = _clean_assessment(data)
     if not values["wishes"]:
         raise CaseError("本人の意向を入力してください（聞き取れない場合はその旨を）", field="wishes")
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # serialises saves, even of a first version
+    concurrency.guard(Assessment.objects.filter(case=case).first(), ASSESSMENT_FIELDS, edit_version, values)
     assessment, _ = Assessment.objects.update_or_create(
         case=case, defaults={**values, "municipality_id": case.municipality_id, "updated_by": actor,
                              "updated_at": timezone.now()})
@@ -320,6 +327,9 @@ def record_follow_up(actor, follow_up: FollowUp, *, note: str, request=None) -> 
         raise PermissionDenied("担当機関だけが見守りを記録できます")
     if not (note or "").strip():
         raise CaseError("見守りの内容を入力してください", field="note")
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.done_at:  # a second record (another person, a double submit) must not overwrite the first
+        raise CaseError("この見守りはすでに記録されています")
     follow_up.done_at = timezone.now()
     follow_up.note = note.strip()
     follow_up.save(update_fields=["done_at", "note"])

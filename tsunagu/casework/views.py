@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.concurrency import EditConflict, conflict_response
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.names import approving_meetings
 from tsunagu.intake.policy import access_consultation_by_id, access_referral_by_id, consultation_classes
 from tsunagu.people.policy import household_members
@@ -124,6 +126,7 @@ def case_team_add(request, case_id: int):
 @login_required
 @require_POST
 @personal_data("case")
+@once_per_form
 def case_note_add(request, case_id: int):
     case, sight = access_case_by_id(request.user, case_id)
     form = NoteForm(request.POST)
@@ -184,7 +187,10 @@ def case_assessment(request, case_id: int):
     form = AssessmentForm(request.POST or None, initial=AssessmentForm.initial_from(assessment))
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_assessment(request.user, case, form.to_data(), request=request)
+            services.save_assessment(request.user, case, form.to_data(), request=request,
+                                     edit_version=form.cleaned_data["edit_version"])
+        except EditConflict as exc:
+            return conflict_response(request, exc, title="アセスメント")
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

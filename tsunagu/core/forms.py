@@ -54,11 +54,14 @@ def submit(request, form, action, *, success: str, on_success, on_error):
     """
     from django.contrib import messages
 
+    from tsunagu.core.concurrency import EditConflict, conflict_response
     from tsunagu.core.errors import DomainError
 
     if form.is_valid():
         try:
             result = action(form.cleaned_data)
+        except EditConflict as exc:
+            return conflict_response(request, exc)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

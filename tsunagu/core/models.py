@@ -58,3 +58,21 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class SubmittedForm(models.Model):  # 送信済みフォーム（二重送信の防止）
+    """One row per form token that led to a saved record: a second submit of the same form (double click,
+    reload, two tabs) is answered with the first result instead of creating the record again."""
+
+    token = models.UUIDField(unique=True)
+    staff = models.ForeignKey("directory.Staff", on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "送信済みフォーム"
+        verbose_name_plural = "送信済みフォーム"
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -399,6 +399,12 @@ class EmergencyAccess(Strict):
 
     hours: int = Field(default=24, ge=1, le=72)
     bases: list[EmergencyBasis] = Field(default_factory=list, description="省略時は個人情報保護法の既定の2つ")
+class Security(Strict):
+    """Session and sign-in rules of this municipality (tsunagu/accounts)."""
+
+    idle_timeout_minutes: int = Field(default=30, ge=5, le=480, description="操作がないままログアウトするまでの分数")
+    require_two_factor_for_all: bool = Field(
+        default=False, description="true なら全職員に二要素認証を求める（既定は管理者・推進員など特権のある役割だけ）")
 
 
 class Profile(Strict):
@@ -422,6 +428,7 @@ class Profile(Strict):
     logic_model: list[LogicModelEntry] = Field(default_factory=list)
     municipalities: list[MemberMunicipality] = Field(default_factory=list)
     emergency_access: EmergencyAccess | None = None
+    security: Security = Field(default_factory=Security)
 
     def all_agencies(self) -> list[tuple[Agency, Site | None]]:
         """Every referral destination: plain agencies, and each site of an agency kind with sites."""

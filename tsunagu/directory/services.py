@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -181,6 +183,10 @@ def create_staff(*, actor, municipality: Municipality, username: str, display_na
         raise DirectoryError("一人の職員に種類の異なる役割は付けられません（閲覧の範囲は役割で決まるため）。"
                              "別の役割には別のアカウントを作ってください")
     staff = Staff(username=username, display_name=display_name, municipality=municipality, agency=agency)
+    try:
+        validate_password(password, user=staff)
+    except ValidationError as exc:
+        raise DirectoryError(f"パスワードが規則に合いません: {' '.join(exc.messages)}") from None
     staff.set_password(password)
     staff.save()
     staff.roles.set(roles)

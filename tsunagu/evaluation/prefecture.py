@@ -83,6 +83,10 @@ def export_stats(municipality, fiscal_year: int, *, actor=None) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
+def _text(value, limit: int) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) <= limit
+
+
 def _problems(data) -> list[str]:
     problems = []
     if not isinstance(data, dict):
@@ -95,8 +99,9 @@ def _problems(data) -> list[str]:
     if data.get("format") not in FORMATS:
         problems.append(f"format: {FORMAT} 形式のファイルではありません")
     m = data.get("municipality")
-    if not isinstance(m, dict) or set(m) - {"code", "name"} or not m.get("name"):
-        problems.append("municipality: 団体コードと名称（code, name）だけを書いてください")
+    if (not isinstance(m, dict) or set(m) - {"code", "name"} or not _text(m.get("name"), 64)
+            or not (m.get("code") is None or _text(m.get("code"), 6))):
+        problems.append("municipality: 団体コードと名称（code, name）だけを文字列で書いてください")
     if not isinstance(data.get("fiscal_year"), int) or not 2000 <= data["fiscal_year"] <= 2100:
         problems.append("fiscal_year: 年度（西暦）が正しくありません")
     figures = data.get("figures")
@@ -124,10 +129,17 @@ def _rows_problems(section: str, rows: list, keys: set[str]) -> list[str]:
                 problems.append(f"{section}[{i}].{key}: 個人を識別できる項目は取り込めません")
             elif key not in keys:
                 problems.append(f"{section}[{i}].{key}: 未知の項目です")
+        # Each text as the table can hold it: a nested object or an overlong text is the file's mistake.
+        for key, limit, required in (("code", 64, True), ("name", 200, False), ("area", 20, False),
+                                     ("unit", 20, False)):
+            if key in keys and (required or key in f) and not _text(f.get(key), limit):
+                problems.append(f"{section}[{i}].{key}: {limit}文字以内の文字列で書いてください")
+        if not isinstance(f.get("unit"), str | None):
+            continue  # reported above; an unhashable unit cannot be looked up below
         value = f.get("value")
         if value is None or value == f"<{SUPPRESS_BELOW}":
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not -1e15 < value < 1e15:
             problems.append(f"{section}[{i}].value: 数値か \"<3\" を書いてください")
         elif f.get("unit") in COUNT_UNITS and 0 < value < SUPPRESS_BELOW:
             problems.append(f"{section}[{i}].value: 3未満の件数（{value:g}）は「<3」として秘匿してください")
@@ -145,6 +157,8 @@ def import_stats(prefecture, raw: bytes, *, actor=None) -> tuple[PrefectureMembe
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise StatsError(f"JSON として読めません: {exc}") from None
+    except RecursionError:
+        raise StatsError("JSON の入れ子が深すぎます") from None
     problems = _problems(data)
     member = None
     if not problems:

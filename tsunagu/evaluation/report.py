@@ -3,7 +3,6 @@ Rendered as JSON, CSV, Excel (one sheet per program area) and PDF (for the 審�
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections import Counter, defaultdict
@@ -12,6 +11,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from tsunagu.core.spreadsheet import CsvWriter, append_row, set_cell
 from tsunagu.core.wareki import fiscal_year_range, format_fiscal_year
 
 from . import charts
@@ -34,7 +34,7 @@ def kpi_json(municipality, fiscal_year: int) -> list[dict]:
 
 def kpi_csv(municipality, fiscal_year: int) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = CsvWriter(buf)
     writer.writerow(["年度", "事業区分", "コード", "指標", "単位", "目標", "実績", "達成率(%)", "計画時実績"])
     for r in fiscal_year_rows(municipality, fiscal_year):
         writer.writerow([format_fiscal_year(fiscal_year), r.kpi.area, r.kpi.code, r.kpi.name, r.kpi.unit,
@@ -52,7 +52,7 @@ def table_csv(municipality, fiscal_year: int, name: str) -> str:
     if name not in headers:
         raise ValueError(f"表 {name!r} はありません")
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = CsvWriter(buf)
     writer.writerow(["年度", *headers[name]])
     for row in figures[name]:
         values = [*row[0], row[1]] if name == "flows" else list(row)
@@ -148,30 +148,30 @@ def render_report_xlsx(municipality, fiscal_year: int) -> bytes:
     groups = by_area(rows) or [("全体", [])]
     for area, area_rows in groups:
         ws = wb.create_sheet(area[:31])
-        ws["A1"] = f"{municipality.name} {municipality.program_name} 評価（{format_fiscal_year(fiscal_year)}）"
-        ws["A1"].font = Font(size=14, bold=True)
-        ws["A2"] = f"事業区分: {area}　出力: {timezone.localtime():%Y-%m-%d %H:%M}"
+        title = set_cell(ws, 1, 1, f"{municipality.name} {municipality.program_name} 評価（{format_fiscal_year(fiscal_year)}）")
+        title.font = Font(size=14, bold=True)
+        set_cell(ws, 2, 1, f"事業区分: {area}　出力: {timezone.localtime():%Y-%m-%d %H:%M}")
         for col, text in enumerate(header, start=1):
-            cell = ws.cell(row=4, column=col, value=text)
+            cell = set_cell(ws, 4, col, text)
             cell.font, cell.fill, cell.border = Font(bold=True), head, box
         for i, r in enumerate(area_rows, start=5):
             values = [r.kpi.name, r.kpi.unit, r.target, r.actual, r.rate, r.baseline,
                       "手入力" if r.manual or r.kpi.kind == "manual" else ""]
             for col, v in enumerate(values, start=1):
-                ws.cell(row=i, column=col, value=v).border = box
+                set_cell(ws, i, col, v).border = box
         ws.column_dimensions["A"].width = 48
         for col in "BCDEFG":
             ws.column_dimensions[col].width = 12
     model = logic_model(municipality, rows)
     if model:
         ws = wb.create_sheet("ロジックモデル")
-        ws.append(["活動", "基本方針", "区分", "指標・目指す状態", "目標", "実績", "達成率(%)"])
+        append_row(ws, ["活動", "基本方針", "区分", "指標・目指す状態", "目標", "実績", "達成率(%)"])
         for e in model:
             for label, items in (("アウトプット", e["outputs"]), ("アウトカム", e["outcomes"])):
                 for r in items:
-                    ws.append([e["activity"], e["policy"], label, r.kpi.name, r.target, r.actual, r.rate])
+                    append_row(ws, [e["activity"], e["policy"], label, r.kpi.name, r.target, r.actual, r.rate])
             for text in e["statements"]:
-                ws.append([e["activity"], e["policy"], "目指す状態", text])
+                append_row(ws, [e["activity"], e["policy"], "目指す状態", text])
         ws.column_dimensions["A"].width = 30
         ws.column_dimensions["D"].width = 50
     buf = io.BytesIO()

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.lookup import responsible_agencies
 from tsunagu.people.models import Person
 from tsunagu.people.policy import household_members
@@ -68,6 +69,7 @@ def consultation_list(request):
 
 @login_required
 @personal_data("form")
+@once_per_form
 def consultation_new(request):
     _require_agency(request)
     user = request.user
@@ -104,8 +106,9 @@ def consultation_new(request):
             else:
                 messages.success(request, f"相談を受け付けました（{consultation}）。対応方針を決めてください。")
                 return redirect("consultation_detail", consultation_id=consultation.pk)
-    if form.is_bound and str(form.data.get("person_id") or "").isdigit():
-        chosen = Person.objects.visible_to(user).filter(pk=form.data.get("person_id")).first()
+    chosen_id = str(form.data.get("person_id") or "") if form.is_bound else ""
+    if chosen_id.isascii() and chosen_id.isdigit() and len(chosen_id) <= 18:  # as typed: the form may be invalid
+        chosen = Person.objects.visible_to(user).filter(pk=int(chosen_id)).first()
     return render(request, "intake/consultation_form.html", {"form": form, "chosen": chosen})
 
 

@@ -1,5 +1,6 @@
 from django import forms
 
+from tsunagu.core.concurrency import EditVersionField
 from tsunagu.core.forms import DateTimeLocalInput
 from tsunagu.directory.models import MeetingType, Staff
 
@@ -58,3 +59,4 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(label="議事録", required=False, widget=forms.Textarea(attrs={"rows": 6}),
                               max_length=20000)
     held = forms.BooleanField(label="開催済みにする", required=False)
+    edit_version = EditVersionField()

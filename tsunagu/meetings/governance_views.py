@@ -29,10 +29,13 @@ def _require_staff(request):
 
 
 def _fy(request) -> int:
+    """?fy= as a fiscal year the roster can have (2000 … five years ahead); anything else is this year."""
+    current = fiscal_year_of(timezone.localdate())
     try:
-        return int(request.GET.get("fy") or fiscal_year_of(timezone.localdate()))
+        year = int(request.GET.get("fy") or current)
     except ValueError:
-        return fiscal_year_of(timezone.localdate())
+        return current
+    return year if 2000 <= year <= current + 5 else current
 
 
 def _crud(request, form, action, success, target):

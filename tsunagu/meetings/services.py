@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tsunagu.casework import services as casework
 from tsunagu.casework.models import Case, Evaluation, SupportPlan
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import APPROVING_KINDS, approving_meetings, no_consent_meetings, role_title
@@ -278,9 +279,16 @@ def close_item_sharing(actor, item: AgendaItem, *, request=None) -> AgendaItem:
     return item
 
 
+MINUTES_FIELDS = ("minutes",)
+
+
 @transaction.atomic
-def save_minutes(actor, meeting: Meeting, *, minutes: str, held: bool, request=None) -> Meeting:
+def save_minutes(actor, meeting: Meeting, *, minutes: str, held: bool, request=None,
+                 edit_version: str | None = None) -> Meeting:
+    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
     _require_organiser(actor, meeting)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    concurrency.guard(meeting, MINUTES_FIELDS, edit_version, {"minutes": (minutes or "").strip()})
     meeting.minutes = (minutes or "").strip()
     if held:
         meeting.status = Meeting.HELD

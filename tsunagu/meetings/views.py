@@ -6,8 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tsunagu.casework.models import Case
+from tsunagu.core.concurrency import edit_version
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.names import role_title
 from tsunagu.outreach.models import TargetAgendaItem
 from tsunagu.privacy import access
@@ -31,6 +33,7 @@ def meeting_list(request):
 
 @login_required
 @personal_data("form")
+@once_per_form
 def meeting_new(request):
     if not services.may_schedule(request.user):
         m = request.user.municipality
@@ -88,7 +91,8 @@ def _context(request, meeting, **forms):
         "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows],
         "minutes_visible": meeting_minutes_visible(user, meeting, me),
         "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
-        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={"minutes": meeting.minutes}),
+        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={
+            "minutes": meeting.minutes, "edit_version": edit_version(meeting, services.MINUTES_FIELDS)}),
     }
     ctx.update(forms)
     return ctx
@@ -193,5 +197,6 @@ def meeting_minutes(request, meeting_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     form = MinutesForm(request.POST)
     return _post(request, meeting, form, lambda d: services.save_minutes(
-        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request), "議事録を保存しました。",
+        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request,
+        edit_version=d["edit_version"]), "議事録を保存しました。",
         "minutes_form")

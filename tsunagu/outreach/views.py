@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import role_title
 from tsunagu.directory.statutes import SUPPORT_MEETING
@@ -44,6 +45,7 @@ def target_list(request):
 
 @login_required
 @personal_data("form")
+@once_per_form
 def target_new(request):
     _require_outreach(request)
     form = TargetForm(request.POST or None, user=request.user)
@@ -90,6 +92,7 @@ def _post(request, target, form, action, success, form_name):
 @login_required
 @require_POST
 @personal_data("outreach")
+@once_per_form
 def target_contact(request, target_id: int):
     target, _, _ = access_target_by_id(request.user, target_id, for_update=True)
     return _post(request, target, ContactForm(request.POST), lambda d: services.record_contact(

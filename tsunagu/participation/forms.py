@@ -1,6 +1,7 @@
 from django import forms
 
 from tsunagu.community.models import Place
+from tsunagu.core.concurrency import EditVersionField
 from tsunagu.core.forms import JapaneseDateField
 from tsunagu.directory.models import District
 
@@ -74,6 +75,7 @@ class NeedsForm(forms.Form):
     access_needs = forms.MultipleChoiceField(label="必要な配慮", choices=_choices(ACCESS), required=False,
                                              widget=forms.CheckboxSelectMultiple)
     notes = forms.CharField(label="備考", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    edit_version = EditVersionField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.names import role_title
 from tsunagu.meetings.models import ResourceGap
@@ -92,10 +93,14 @@ def create_resource(actor, *, name: str, kind: str, host: str, contact: str = ""
     return resource
 
 
+NEEDS_FIELDS = ("needs", "wishes", "strengths", "district", "available_days", "max_cost", "access_needs", "notes")
+
+
 @transaction.atomic
 def save_needs_sheet(actor, person, *, needs, wishes: str = "", strengths: str = "", district=None,
                      available_days=(), max_cost: int | None = None, access_needs=(), notes: str = "",
-                     request=None) -> NeedsSheet:
+                     request=None, edit_version: str | None = None) -> NeedsSheet:
+    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
     _require_staff(actor)
     access_participant_by_id(actor, person.pk)
     if not needs:
@@ -109,6 +114,8 @@ def save_needs_sheet(actor, person, *, needs, wishes: str = "", strengths: str =
     values = {"needs": list(needs), "wishes": (wishes or "").strip(), "strengths": (strengths or "").strip(),
               "district": district, "available_days": list(available_days), "max_cost": max_cost,
               "access_needs": list(access_needs), "notes": (notes or "").strip(), "updated_by": actor}
+    type(person).objects.select_for_update().filter(pk=person.pk).first()  # serialises saves, even the first
+    concurrency.guard(NeedsSheet.objects.filter(person=person).first(), NEEDS_FIELDS, edit_version, values)
     sheet, created = NeedsSheet.objects.update_or_create(
         person=person, municipality_id=person.municipality_id, defaults=values)
     log_action("participation.needs_saved", actor=actor, obj=person, request=request,

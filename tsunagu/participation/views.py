@@ -5,8 +5,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from tsunagu.core.concurrency import edit_version
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
+from tsunagu.core.idempotency import once_per_form
 from tsunagu.directory.names import role_title
 from tsunagu.people.models import Person
 from tsunagu.privacy import access
@@ -88,6 +90,7 @@ def resource_list(request):
 
 
 @login_required
+@once_per_form
 def resource_new(request):
     _require_municipality(request)
     if not (is_participation_staff(request.user) or request.user.has_role_kind("community", "manager")):
@@ -160,6 +163,7 @@ def _person_context(request, person, **forms):
         initial = {f: getattr(sheet, f) for f in ("needs", "wishes", "strengths", "available_days", "max_cost",
                                                   "access_needs", "notes")}
         initial["district"] = sheet.district_id
+    initial["edit_version"] = edit_version(sheet, services.NEEDS_FIELDS)
     placements = list(person.placements.select_related("resource").prefetch_related("checkins"))
     ctx = {"person": person, "sheet": sheet, "suggestions": suggestions,
            "any_fits": any(s.fits for s in suggestions), "placements": placements,

@@ -1,8 +1,5 @@
 """The audit log (監査ログ): one append-only, hash-chained table of events (R7)."""
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
 
@@ -46,18 +43,14 @@ class AuditEvent(models.Model):  # 監査ログ
         return label_for(self.action)
 
     def payload(self) -> str:
-        return json.dumps(
-            {
-                "m": self.municipality_id, "a": self.actor_id, "al": self.actor_label, "ac": self.action,
-                "ot": self.object_type, "oi": self.object_id, "or": self.object_repr, "r": self.reason,
-                "d": self.detail, "ip": self.ip_address, "t": self.created_at.isoformat(),
-                "sp": self.subject_person_id, "g": self.grants,
-            },
-            ensure_ascii=False, sort_keys=True, default=str,
-        )
+        from .chain import payload
+
+        return payload(self)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + self.payload()).encode()).hexdigest()
+        from .chain import compute_hash
+
+        return compute_hash(self)
 
 
 class AuditChainHead(models.Model):

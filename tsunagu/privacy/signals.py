@@ -17,6 +17,12 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    # Never store the attempted password; the user name is kept to spot guessing.
-    log_action("auth.login_failed", request=request, actor_label="(未認証)",
-               detail={"username": str(credentials.get("username", ""))[:150]})
+    # Never store the attempted password; the user name is kept to spot guessing. The event belongs to the
+    # municipality of the account that was tried, so that its managers see attacks on their staff.
+    from django.contrib.auth import get_user_model
+
+    username = str(credentials.get("username", ""))[:150]
+    municipality_id = get_user_model().objects.filter(username=username).values_list(
+        "municipality_id", flat=True).first()
+    log_action("auth.login_failed", request=request, actor_label="(未認証)", municipality_id=municipality_id,
+               detail={"username": username})

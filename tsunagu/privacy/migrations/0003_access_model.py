@@ -12,6 +12,7 @@ class Migration(migrations.Migration):
         ('directory', '0003_steward_role'),
         ('people', '0001_initial'),
         ('privacy', '0002_alter_disclosure_basis'),
+        ('privacy', '0002_audit_chain_hmac'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

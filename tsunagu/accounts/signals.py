@@ -1,0 +1,23 @@
+from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from tsunagu.privacy.audit import log_action
+
+from .middleware import start_session
+
+
+@receiver(user_logged_in)
+def _session_started(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        start_session(request, user)
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    # Under the municipality of the account that was tried, like the failed logins themselves.
+    municipality_id = get_user_model().objects.filter(username=username or "").values_list(
+        "municipality_id", flat=True).first()
+    log_action("auth.locked_out", request=request, actor_label="(未認証)", municipality_id=municipality_id,
+               detail={"username": str(username or "")[:150]})

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/2fa/", views.two_factor, name="two_factor"),
+    path("accounts/2fa/recovery/", views.recovery_codes, name="recovery_codes"),
+    path("accounts/password/", views.password_change, name="password_change"),
+    path("accounts/me/", views.account, name="account"),
+    path("accounts/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("accounts/staff/", views.staff_list, name="staff_list"),
+    path("accounts/staff/<int:staff_id>/<str:action>/", views.staff_action, name="staff_action"),
+]

@@ -1,0 +1,186 @@
+"""Account pages: the second factor (enrol with a QR code, verify), password change, own account, staff admin."""
+
+from __future__ import annotations
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from tsunagu.core.errors import DomainError
+from tsunagu.core.forms import apply_domain_error
+from tsunagu.directory.models import Staff
+from tsunagu.privacy.audit import log_action
+
+from . import lockout, services
+from .models import AccountSecurity
+from .policy import requires_two_factor
+
+NEW_CODES = "tsunagu_new_recovery_codes"
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label="確認コード", max_length=20, widget=forms.TextInput(attrs={
+        "autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}))
+
+
+def _next_url(request) -> str:
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    # A path on this site only (never a view name for redirect(), never another host).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+def two_factor(request):
+    """The second step of login: enrol an authenticator (first time) or enter a code."""
+    user = request.user
+    if not requires_two_factor(user):
+        return render(request, "accounts/two_factor_not_needed.html")
+    if user.is_verified():
+        return HttpResponseRedirect(_next_url(request))
+    device = services.totp_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = services.start_enrolment(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enrolling:
+                codes = services.confirm_enrolment(user, device, form.cleaned_data["code"], request=request)
+                request.session[NEW_CODES] = codes
+                accepted = device
+            else:
+                accepted = services.verify_second_factor(user, form.cleaned_data["code"], request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            otp_login(request, accepted)
+            request.session.cycle_key()  # a new session id once fully signed in
+            if enrolling:
+                return redirect(f"{reverse('recovery_codes')}?{urlencode({'next': _next_url(request)})}")
+            return HttpResponseRedirect(_next_url(request))
+    # sign_in_pending: base.html shows no menu (and no counts) before the second factor is passed.
+    ctx = {"form": form, "enrolling": enrolling, "next": _next_url(request),
+           "required": requires_two_factor(user), "sign_in_pending": True}
+    if enrolling:
+        qr = segno.make(device.config_url, error="m")
+        ctx |= {"qr": qr.svg_data_uri(scale=5, border=2), "secret": _spaced(_base32(device))}
+    return render(request, "accounts/two_factor.html", ctx, status=400 if form.errors else 200)
+
+
+def _base32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode().rstrip("=")
+
+
+def _spaced(secret: str) -> str:
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+def recovery_codes(request):
+    """Shows the recovery codes made at enrolment (or just renewed), once."""
+    codes = request.session.pop(NEW_CODES, None)
+    if codes is None and request.method == "POST":
+        try:
+            codes = services.regenerate_recovery_codes(request.user, request=request)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("account")
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+
+
+@login_required
+def password_change(request):
+    security = AccountSecurity.objects.filter(staff_id=request.user.pk).first()
+    forced = bool(security and security.must_change_password)
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(request.user, request.user, form.cleaned_data["new_password1"],
+                                     request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            # This session stays signed in; every other session of the account ends (new password hash).
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "パスワードを変更しました。ほかの端末のログインは終了しました。")
+            return redirect("account")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced,
+                                                              "sign_in_pending": forced},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def account(request):
+    user = request.user
+    return render(request, "accounts/account.html", {
+        "device": services.totp_device(user), "recovery": services.recovery_device(user),
+        "required": requires_two_factor(user)})
+
+
+@login_required
+@require_POST
+def logout_everywhere(request):
+    services.logout_everywhere(request.user, request.user, request=request)
+    logout(request)
+    return render(request, "accounts/logged_out_everywhere.html")
+
+
+# ------------------------------------------------------------------------------------------------ staff admin
+
+@login_required
+def staff_list(request):
+    """職員アカウント: lockouts, second factors, password resets — for the system administrator."""
+    services.require_account_admin(request.user)
+    staff = list(Staff.objects.filter(municipality_id=request.user.municipality_id)
+                 .select_related("agency").prefetch_related("roles").order_by("username"))
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    enrolled = set(TOTPDevice.objects.filter(user__in=staff, confirmed=True).values_list("user_id", flat=True))
+    locked = lockout.locked_usernames([s.username for s in staff])
+    for s in staff:
+        s._role_kinds = {r.kind for r in s.roles.all()}  # from the prefetch: no query per row
+    rows = [{"staff": s, "locked": s.username in locked, "enrolled": s.pk in enrolled,
+             "needs_2fa": requires_two_factor(s)} for s in staff]
+    log_action("staff.listed", actor=request.user, request=request, detail={"count": len(rows)})
+    return render(request, "accounts/staff_list.html", {"rows": rows})
+
+
+STAFF_ACTIONS = {
+    "unlock": (services.unlock, "ログインのロックを解除しました。"),
+    "reset_password": (services.reset_password, "パスワードを再設定しました。"),
+    "reset_2fa": (services.reset_two_factor, "二要素認証を解除しました。次回のログインで登録し直します。"),
+    "logout_everywhere": (services.logout_everywhere, "すべての端末からログアウトさせました。"),
+}
+
+
+@login_required
+@require_POST
+def staff_action(request, staff_id: int, action: str):
+    services.require_account_admin(request.user)
+    staff = Staff.objects.filter(pk=staff_id, municipality_id=request.user.municipality_id).first()
+    if staff is None or action not in STAFF_ACTIONS:
+        raise Http404("職員が見つかりません")
+    if staff.pk == request.user.pk and action != "logout_everywhere":
+        raise PermissionDenied("自分のアカウントはこの画面では変更できません（アカウントの画面から行ってください）")
+    service, done = STAFF_ACTIONS[action]
+    result = service(request.user, staff, request=request)
+    if action == "reset_password":
+        # Shown once, in this response only: the temporary password is stored nowhere but as a hash.
+        return render(request, "accounts/temporary_password.html", {"staff": staff, "password": result})
+    messages.success(request, f"{staff}: {done}")
+    return redirect("staff_list")
