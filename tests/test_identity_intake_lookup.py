@@ -45,13 +45,18 @@ def reference_candidates_for(user, *, name="", kana="", birth_date=None, address
         return []
     records = [features_of(r) for r in rows.values()]
     tf = matching.Frequencies(services._municipality_total(user.municipality_id) + 1)
+    model = services.municipality_model(user.municipality_id, tf.total)
+
+    def worth_showing(f, score):  # the review threshold, or the same name and reading (band "name")
+        return score >= matching.REVIEW or matching.name_level(q, f)[0] == matching.N_EXACT
+
     for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
         if value:
             table[value] = 1 + sum(1 for f in records if getattr(f, attr) == value)
     scored = []
     for f in records:
-        score, why = matching.compare(q, f, tf, explain=True)
-        if score >= matching.INTAKE:
+        score, why = matching.compare(q, f, tf, model, explain=True)
+        if worth_showing(f, score):
             scored.append((score, f.id, why))
     if not scored:
         return []
@@ -68,8 +73,9 @@ def reference_candidates_for(user, *, name="", kana="", birth_date=None, address
             access = person_access(user, person)
             full = access.full
             if not access.full or not access.address:
-                score, why = matching.compare(q, services._restricted(by_id[pid], access), tf, explain=True)
-                if score < matching.INTAKE:
+                restricted = services._restricted(by_id[pid], access)
+                score, why = matching.compare(q, restricted, tf, model, explain=True)
+                if not worth_showing(restricted, score):
                     continue
         out.append(services.Candidate(person, round(score, 1), matching.band(score), matching.explain(why), full))
     out.sort(key=lambda c: (-c.score, c.person.pk))
@@ -121,6 +127,7 @@ def population(intake_a, staff_b, make_staff, imizu):
 
 def test_the_lookup_gives_exactly_what_the_reference_gave(population):
     services._TOTAL_CACHE.clear()
+    services._MODEL_CACHE.clear()
     some = False
     for user in population:
         for lookup in LOOKUPS:
