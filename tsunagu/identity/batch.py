@@ -52,6 +52,8 @@ class Columns:
         self._table: dict[str, int] = {"": 0}
         self._skeleton: np.ndarray | None = None
         self._counts: dict[str, np.ndarray] = {}
+        self._affixes: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._bdigits: np.ndarray | None = None
 
     @classmethod
     def of_features(cls, records: list[m.Features]) -> Columns:
@@ -123,6 +125,35 @@ class Columns:
         if field not in self._counts:
             self._counts[field] = np.bincount(getattr(self, field), minlength=len(self.strings))
         return self._counts[field]
+
+    def birth_digits(self) -> np.ndarray:
+        """The 8 digits of every record's yyyymmdd (made once)."""
+        if self._bdigits is None:
+            self._bdigits = ((self.birth[:, None] // (10 ** np.arange(7, -1, -1))[None, :]) % 10).astype(np.int8)
+        return self._bdigits
+
+    def affixes(self, full: str, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """For the full keys in column `full` of records whose `part` is empty (a name written without a
+        space): sorted codes (full id << BITS | id) of every prefix (the whole key included) and of every
+        proper suffix that is itself a string of the table. Lets startswith / endswith run as lookups."""
+        if (full, part) not in self._affixes:
+            table, s = self._table, self.strings
+            col = getattr(self, full)
+            fulls = _unique(col[(getattr(self, part) == 0) & (col != 0)])
+            pre, suf = [], []
+            for x in fulls.tolist():
+                v = s[x]
+                for n in range(1, len(v) + 1):
+                    p = table.get(v[:n])
+                    if p is not None:
+                        pre.append((x << _BITS) | p)
+                    if n < len(v):
+                        q = table.get(v[-n:])
+                        if q is not None:
+                            suf.append((x << _BITS) | q)
+            self._affixes[(full, part)] = (np.sort(np.array(pre, dtype=np.int64)),
+                                           np.sort(np.array(suf, dtype=np.int64)))
+        return self._affixes[(full, part)]
 
     def same_skeleton(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """matching._skeleton(a) == matching._skeleton(b) for string ids, made once per distinct string."""
@@ -270,31 +301,37 @@ def _parts_close(c: Columns, close, full_a, sur_a, giv_a, full_b, sur_b, giv_b) 
     return out
 
 
-def _python(mask: np.ndarray, fn, c: Columns, *cols) -> np.ndarray:
-    """fn over the strings of the masked pairs, one Python call each (only for rare shapes of record)."""
+def _member(codes: np.ndarray, mask: np.ndarray, full: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Where `mask`: (full id, part id) is in the sorted `codes` of Columns.affixes (False elsewhere)."""
     out = np.zeros(len(mask), dtype=bool)
     idx = np.flatnonzero(mask)
-    if len(idx):
-        s = c.strings
-        args = ([s[x] for x in col[idx].tolist()] for col in cols)
-        out[idx] = list(map(fn, *args))
+    if len(codes) == 0 or len(idx) == 0:
+        return out
+    key = (full[idx] << np.int64(_BITS)) | part[idx]
+    at = np.minimum(np.searchsorted(codes, key), len(codes) - 1)
+    out[idx] = codes[at] == key
     return out
 
 
-def _same_surname(c: Columns, full_a, sur_a, full_b, sur_b) -> np.ndarray:
+def _same_surname(c: Columns, full_a, sur_a, full_b, sur_b, kana: bool) -> np.ndarray:
     """matching._same_surname: split names compare surnames; otherwise one name begins with the other's."""
     usable = (full_a != 0) & (full_b != 0) & (full_a != full_b)
     split = (sur_a != 0) & (sur_b != 0)
     out = usable & split & (sur_a == sur_b)
-    rare = usable & ~split & ((sur_a != 0) | (sur_b != 0))
-    return out | _python(rare, m._same_surname, c, full_a, sur_a, full_b, sur_b)
+    rare = usable & ~split
+    prefixes = c.affixes(*(("kk", "ks") if kana else ("nk", "ns")))[0]
+    out |= _member(prefixes, rare & (sur_a != 0), full_b, sur_a)
+    out |= _member(prefixes, rare & (sur_b != 0), full_a, sur_b)
+    return out
 
 
-def _given_same(c: Columns, full_a, giv_a, full_b, giv_b) -> np.ndarray:
-    """matching._given_same."""
+def _given_same(c: Columns, full_a, giv_a, full_b, giv_b, kana: bool) -> np.ndarray:
+    """matching._given_same (the unsplit side's key ends with the split side's given name)."""
     both = (giv_a != 0) & (giv_b != 0)
-    one = (giv_a != 0) ^ (giv_b != 0)
-    return (both & (giv_a == giv_b)) | _python(one, m._given_same, c, full_a, giv_a, full_b, giv_b)
+    suffixes = c.affixes(*(("kk", "kg") if kana else ("nk", "ng")))[1]
+    one_a = _member(suffixes, (giv_a != 0) & (giv_b == 0), full_b, giv_a)
+    one_b = _member(suffixes, (giv_b != 0) & (giv_a == 0), full_a, giv_b)
+    return (both & (giv_a == giv_b)) | one_a | one_b
 
 
 def _part_of(full_a, sur_a, giv_a, full_b, sur_b, giv_b) -> np.ndarray:
@@ -352,8 +389,7 @@ def name_levels(s: Sides) -> tuple[np.ndarray, np.ndarray]:
     rn, rk = s.has_n[r], s.has_k[r]
     kk_a, ks_a, kg_a, kk_b, ks_b, kg_b = s.kk_a[r], s.ks_a[r], s.kg_a[r], s.kk_b[r], s.ks_b[r], s.kg_b[r]
     nk_a, ns_a, ng_a, nk_b, ns_b, ng_b = s.nk_a[r], s.ns_a[r], s.ng_a[r], s.nk_b[r], s.ns_b[r], s.ng_b[r]
-    same_surname = _same_surname(c, kk_a, ks_a, kk_b, ks_b)
-    same_surname |= _where(~same_surname, lambda *x: _same_surname(c, *x), nk_a, ns_a, nk_b, ns_b)
+    same_surname = _same_surname(c, kk_a, ks_a, kk_b, ks_b, True) | _same_surname(c, nk_a, ns_a, nk_b, ns_b, False)
     close_n = ~rn | _where(rn, lambda *x: _parts_close(c, _name_close, *x), nk_a, ns_a, ng_a, nk_b, ns_b, ng_b)
     close_k = ~rk | _where(rk & close_n, lambda *x: _parts_close(c, _kana_close, *x), kk_a, ks_a, kg_a, kk_b, ks_b,
                            kg_b)
@@ -367,8 +403,9 @@ def name_levels(s: Sides) -> tuple[np.ndarray, np.ndarray]:
                                                                                              ks_b, kg_b))
     lv[partial] = m.N_PARTIAL
     left &= ~partial
-    given = _where(left & rk, lambda *x: _given_same(c, *x), kk_a, kg_a, kk_b, kg_b) & (ks_a != ks_b)
-    given |= _where(left & rn & ~given, lambda *x: _given_same(c, *x), nk_a, ng_a, nk_b, ng_b) & (ns_a != ns_b)
+    lk, ln = left & rk & (ks_a != ks_b), left & rn & (ns_a != ns_b)
+    given = _where(lk, lambda *x: _given_same(c, *x, True), kk_a, kg_a, kk_b, kg_b)
+    given |= _where(ln & ~given, lambda *x: _given_same(c, *x, False), nk_a, ng_a, nk_b, ng_b)
     lv[given] = m.N_GIVEN
     left &= ~given
     surname = left & same_surname
@@ -376,11 +413,6 @@ def name_levels(s: Sides) -> tuple[np.ndarray, np.ndarray]:
     fam |= surname
     level[r], family[r] = lv, fam
     return level, family
-
-
-def _digits(x: np.ndarray) -> np.ndarray:
-    """yyyymmdd → its 8 digits (one row per date)."""
-    return (x[:, None] // (10 ** np.arange(7, -1, -1))[None, :]) % 10
 
 
 def birth_levels(s: Sides) -> np.ndarray:
@@ -395,7 +427,8 @@ def birth_levels(s: Sides) -> np.ndarray:
         return level
     a, b = a[x], b[x]
     ya, ma, da, yb, mb, db = a // 10000, a // 100 % 100, a % 100, b // 10000, b // 100 % 100, b % 100
-    da_, db_ = _digits(a), _digits(b)
+    digits = s.c.birth_digits()
+    da_, db_ = digits[s.i[x]], digits[s.j[x]]
     differ = da_ != db_
     count = differ.sum(axis=1)
     first = differ.argmax(axis=1)
@@ -484,7 +517,7 @@ def score_levels(W: Weights, s: Sides, nl, bl, cl, sl, family) -> np.ndarray:
     contact = np.where(family_home & (contact > m.W_CONTACT_FAMILY), m.W_CONTACT_FAMILY, contact)
     score = W.model.prior + name_weights(W, s, nl) + W.w["birth"][bl] + contact + W.w["sex"][sl]
     household = family_home & (nl == m.N_SURNAME)
-    capped = (family_home | ((nl == m.N_EXACT) & (bl == m.B_EXACT) & ((cl == m.C_DIFFERENT) | (cl == m.C_NULL)))
+    capped = (family_home | (np.isin(nl, m.SAME_NAME) & (bl == m.B_EXACT) & ((cl == m.C_DIFFERENT) | (cl == m.C_NULL)))
               | ((nl == m.N_GIVEN) & ~((bl == m.B_EXACT) & (cl == m.C_ADDR_PHONE))) | (nl == m.N_DIFFERENT))
     limit = np.where(household, m.HOUSEHOLD_ONLY, m.CAPPED)
     return np.where(capped & (score > limit), limit, score)

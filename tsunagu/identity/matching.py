@@ -13,7 +13,8 @@ odds, each for a case where the independence of the comparisons fails:
                   person candidate (the batch proposes the household instead);
   sibling         a slightly different given name, same surname, one home: a typo or a sibling — a review
                   case (for both, a shared home adds no weight: relatives share it by definition);
-  namesake        same name, reading and birth date with nothing else in common — a review case;
+  namesake        same name and reading (or one of them and a slip in the other) and birth date, with
+                  nothing else in common — a review case;
   surname_change  same given name, another surname: only with the same birth date, address and phone;
   names_differ    names that differ entirely.
 Thresholds (model.SUGGEST, model.REVIEW) are a rule on the posterior odds, not tuned per data set. At intake,
@@ -405,6 +406,7 @@ def tf_value(a: Features, b: Features, c: str, level: int) -> tuple[str, str] | 
 
 
 W_CONTACT_FAMILY = 0.0  # what a shared home adds when the names look like relatives': nothing
+SAME_NAME = (N_EXACT, N_NAME_KANA_CLOSE, N_KANA_NAME_CLOSE)  # the name or the reading agrees, the other all but
 HOUSEHOLD_ONLY = REVIEW - 0.5  # where a capped 'household' pair lands: not proposed as one person
 
 
@@ -416,7 +418,7 @@ def cap_codes(nl: int, bl: int, cl: int, family: bool) -> list[str]:
         caps.append("household")  # same surname, another given name, one home: a relative (twins too)
     if family and home and nl != N_SURNAME:
         caps.append("sibling")  # a slightly different given name at one home: a typo or a sibling
-    if nl == N_EXACT and bl == B_EXACT and cl in (C_DIFFERENT, C_NULL):
+    if nl in SAME_NAME and bl == B_EXACT and cl in (C_DIFFERENT, C_NULL):
         caps.append("namesake")  # same name and birth date, nothing else in common
     if nl == N_GIVEN and not (bl == B_EXACT and cl == C_ADDR_PHONE):
         caps.append("surname_change")  # a new surname is let through only with the same birth date and home

@@ -77,6 +77,12 @@ class Model:
         self._weights = {c: [self._weight(c, k) for k in range(len(LEVELS[c]))] for c in COMPARISONS}
         self._tf_base = {key: math.log2(max(self.m[key[0]][key[1]], _FLOOR))
                          - math.log2(max(self.q[key[0]][key[1]], _FLOOR)) for key in TF_FIELD}
+        # a level that agrees less never weighs more than full agreement on the same value
+        for c, exact, weaker in (("name", N_EXACT, (N_NAME_KANA_CLOSE, N_KANA_NAME_CLOSE, N_NAME_KANA_DIFF,
+                                                     N_KANA_NAME_DIFF)), ("contact", C_ADDR_PHONE, (C_ADDR,))):
+            for k in weaker:
+                self._tf_base[(c, k)] = min(self._tf_base[(c, k)], self._tf_base[(c, exact)])
+                self._weights[c][k] = min(self._weights[c][k], self._weights[c][exact])
 
     def _weight(self, c: str, k: int) -> float:
         if k == NULL[c]:
