@@ -509,25 +509,34 @@ def contact_weights(W: Weights, s: Sides, cl: np.ndarray) -> np.ndarray:
     return w
 
 
-def score_levels(W: Weights, s: Sides, nl, bl, cl, sl, family) -> np.ndarray:
-    """matching.compare's score from the levels of every pair."""
+CAPS = frozenset({"household", "sibling", "namesake", "surname_change", "names_differ"})
+
+
+def score_levels(W: Weights, s: Sides, nl, bl, cl, sl, family, caps: frozenset = CAPS) -> np.ndarray:
+    """matching.compare's score from the levels of every pair (`caps`: which stated caps apply; all of them
+    but in the benchmark's ablation)."""
     contact = contact_weights(W, s, cl)
     home = (cl == m.C_ADDR_PHONE) | (cl == m.C_ADDR) | (cl == m.C_PHONE)
     family_home = family & home
     contact = np.where(family_home & (contact > m.W_CONTACT_FAMILY), m.W_CONTACT_FAMILY, contact)
     score = W.model.prior + name_weights(W, s, nl) + W.w["birth"][bl] + contact + W.w["sex"][sl]
     household = family_home & (nl == m.N_SURNAME)
-    capped = (family_home | (np.isin(nl, m.SAME_NAME) & (bl == m.B_EXACT) & ((cl == m.C_DIFFERENT) | (cl == m.C_NULL)))
-              | ((nl == m.N_GIVEN) & ~((bl == m.B_EXACT) & (cl == m.C_ADDR_PHONE))) | (nl == m.N_DIFFERENT))
-    limit = np.where(household, m.HOUSEHOLD_ONLY, m.CAPPED)
+    rules = {"household": household, "sibling": family_home & ~household,
+             "namesake": np.isin(nl, m.SAME_NAME) & (bl == m.B_EXACT) & ((cl == m.C_DIFFERENT) | (cl == m.C_NULL)),
+             "surname_change": (nl == m.N_GIVEN) & ~((bl == m.B_EXACT) & (cl == m.C_ADDR_PHONE)),
+             "names_differ": nl == m.N_DIFFERENT}
+    capped = np.zeros(len(score), dtype=bool)
+    for name in caps:
+        capped |= rules[name]
+    limit = np.where(household & ("household" in caps), m.HOUSEHOLD_ONLY, m.CAPPED)
     return np.where(capped & (score > limit), limit, score)
 
 
-def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray, model: Model) -> np.ndarray:
+def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray, model: Model, caps: frozenset = CAPS) -> np.ndarray:
     """matching.compare(records[i], records[j], Frequencies.of(records), model) for every pair, as an array."""
     s = Sides(c, i, j)
     nl, family = name_levels(s)
-    return score_levels(Weights(c, model), s, nl, birth_levels(s), contact_levels(s), sex_levels(s), family)
+    return score_levels(Weights(c, model), s, nl, birth_levels(s), contact_levels(s), sex_levels(s), family, caps)
 
 
 def upper_bound(W: Weights, s: Sides) -> np.ndarray:
