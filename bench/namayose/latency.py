@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-PG_DB = "tsunagu_namayose_bench"
+PG_DB = os.environ.get("TSUNAGU_BENCH_PG_DB", "tsunagu_namayose_bench")  # created and dropped by this bench
 
 
 def main() -> None:
@@ -39,6 +39,7 @@ def main() -> None:
     if args.backend == "sqlite":
         os.environ.pop("DATABASE_URL", None)
         os.environ["TSUNAGU_SQLITE_PATH"] = str(SQLITE_PATH)
+        SQLITE_PATH.parent.mkdir(exist_ok=True)
         if not args.reuse:
             _drop(args.backend)
     else:
@@ -61,7 +62,7 @@ def main() -> None:
     print(json.dumps(result))
 
 
-SQLITE_PATH = Path("/tmp/tsunagu_namayose_bench.sqlite3")
+SQLITE_PATH = HERE.parents[2] / "var" / "namayose_bench.sqlite3"
 BENCH_USER = "bench"
 
 
