@@ -224,3 +224,24 @@ def test_a_masked_address_is_never_revealed_by_the_queue(imizu, intake_a, staff_
     assert services.MASKED_NOTE in candidate.reasons
     assert not MatchCandidate.objects.filter(kind="household").filter(person_a=victim).exists()
     assert not MatchCandidate.objects.filter(kind="household").filter(person_b=victim).exists()
+
+
+def test_the_batch_stores_its_parameters_and_the_intake_lookup_uses_them(imizu, intake_a, pair):
+    from tsunagu.identity import matching
+    from tsunagu.identity.models import MatchRun
+
+    services._MODEL_CACHE.clear()
+    before = services.candidates_for(intake_a, **LOOKUP)[0].score
+    run = services.run_batch(imizu)
+    assert run.parameters["source"] == "default"  # three persons: too few to learn from
+    assert services.municipality_model(imizu.pk, 50_000).source == "default"
+    # parameters as a larger city's run would have learned them: here, the same with ten times the prior odds
+    learned = matching.Model.from_json(run.parameters)
+    learned.source = "learned"
+    params = learned.as_json() | {"prior": learned.prior + 3.32}
+    MatchRun.objects.filter(pk=run.pk).update(parameters=params)
+    services._MODEL_CACHE.clear()
+    assert services.municipality_model(imizu.pk, 50_000).source == "learned"
+    after = services.candidates_for(intake_a, **LOOKUP)[0]
+    assert after.score == pytest.approx(before + 3.3, abs=0.11)
+    assert has_reason(after.reasons, "生年月日一致")

@@ -19,9 +19,9 @@ never blocked on the bare name); DEFAULT below is used until a municipality has 
 
 The score of a pair is log2 of the posterior odds that the two records are one person: the prior log2(λ/(1−λ))
 plus the weights, with a few stated caps (matching.compare). The thresholds are a rule on those odds, the
-same for every data set and city size (the prior carries the size):
-  SUGGEST  有力候補  posterior odds ≥ 2^10 (P ≥ 0.999)
-  REVIEW   要確認    posterior odds ≥ 2^0  (P ≥ 0.5)
+same for every data set and city size (the prior carries the size), fixed before the benchmark grid was run:
+  SUGGEST  有力候補  posterior P ≥ 0.99 (odds ≥ 99, 6.63 bits)
+  REVIEW   要確認    posterior P ≥ 0.1  (odds ≥ 1/9, −3.17 bits); below it the batch proposes nothing
 """
 
 from __future__ import annotations
