@@ -245,3 +245,16 @@ def test_the_batch_stores_its_parameters_and_the_intake_lookup_uses_them(imizu, 
     after = services.candidates_for(intake_a, **LOOKUP)[0]
     assert after.score == pytest.approx(before + 3.3, abs=0.11)
     assert has_reason(after.reasons, "生年月日一致")
+
+
+def test_at_intake_a_shared_name_alone_is_shown_only_when_the_name_is_not_common():
+    from tsunagu.identity import matching
+
+    q = matching.features(0, name="佐藤 太郎", kana="サトウ タロウ")
+    f = matching.features(1, name="佐藤 太郎", kana="サトウ タロウ", birth_date=dt.date(1980, 3, 1))
+    rare = matching.Frequencies(500_000, nk={"佐藤太郎": 20}, kk={"サトウタロウ": 20})
+    common = matching.Frequencies(500_000, nk={"佐藤太郎": 400}, kk={"サトウタロウ": 400})
+    for tf in (rare, common):
+        assert matching.compare(q, f, tf)[0] < matching.REVIEW  # the name alone: below the review threshold
+    assert services._shown(q, f, matching.compare(q, f, rare)[0], rare)
+    assert not services._shown(q, f, matching.compare(q, f, common)[0], common)

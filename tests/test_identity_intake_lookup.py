@@ -47,8 +47,13 @@ def reference_candidates_for(user, *, name="", kana="", birth_date=None, address
     tf = matching.Frequencies(services._municipality_total(user.municipality_id) + 1)
     model = services.municipality_model(user.municipality_id, tf.total)
 
-    def worth_showing(f, score):  # the review threshold, or the same name and reading (band "name")
-        return score >= matching.REVIEW or matching.name_level(q, f)[0] == matching.N_EXACT
+    def worth_showing(f, score):  # the review threshold, or the same name and reading, not a common one
+        if score >= matching.REVIEW:
+            return True
+        if matching.name_level(q, f)[0] != matching.N_EXACT:
+            return False
+        field, value = ("nk", q.nk) if q.nk and f.nk else ("kk", q.kk)
+        return tf.freq(field, value) <= matching.COMMON
 
     for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
         if value:

@@ -53,6 +53,21 @@ def _targets(results: list[dict]) -> list[str]:
     return rows
 
 
+def _speed(speed: list[dict]) -> list[str]:
+    rows = []
+    for x in speed:
+        rows += [f"### Batch speed at {x['size']:,} records against a baseline in the same run", "",
+                 f"`.venv/bin/{x['command']}` — this checkout and the baseline ({x['baseline']}) on the same records,"
+                 " one process each, alternating; best of each. The baseline had fixed weights (no learning step).", "",
+                 "| | records/s (wall clock) | records per CPU second |", "|---|---|---|",
+                 f"| this checkout | **{x['this_wall']:,.0f}** | {x['this_cpu']:,.0f} |",
+                 f"| baseline | {x['baseline_wall']:,.0f} | {x['baseline_cpu']:,.0f} |",
+                 f"| ratio | {x['ratio_wall']:.2f} | {x['ratio_cpu']:.2f} |", "",
+                 "Load average at the start of each run: " + ", ".join(
+                     f"{r['which']} {r['load']:.2f}" for r in x["runs"]) + ".", ""]
+    return rows
+
+
 def _noise_table(results: list[dict]) -> list[str]:
     seen, rows = set(), ["## Data sets", "", "| data set | name lists | what differs from the default generator |",
                          "|---|---|---|"]
@@ -112,7 +127,8 @@ def _details(r: dict) -> list[str]:
 
 
 def write_report() -> None:
-    results = [json.loads(p.read_text()) for p in HERE.glob("results/*.json")]
+    results = [json.loads(p.read_text()) for p in HERE.glob("results/*.json") if not p.name.startswith("speed-")]
+    speed = [json.loads(p.read_text()) for p in sorted(HERE.glob("results/speed-*.json"))]
     if not results:
         return
     results.sort(key=lambda r: (r["size"] > 100_000, ORDER.index(r["data"]["name"]) if r["data"]["name"] in ORDER
@@ -141,7 +157,7 @@ def write_report() -> None:
         "```",
         "",
     ]
-    lines += _targets(results) + _noise_table(results) + ["## Details", ""]
+    lines += _targets(results) + _speed(speed) + _noise_table(results) + ["## Details", ""]
     for r in results:
         lines += _details(r)
     (HERE / "RESULTS.md").write_text("\n".join(lines))

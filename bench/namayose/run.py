@@ -5,7 +5,9 @@ speed at 500k records, and the intake lookup latency on SQLite and PostgreSQL. O
     .venv/bin/python -m bench.namayose.run
 
 Writes bench/namayose/results/<data set>-<size>.json and regenerates bench/namayose/RESULTS.md from every
-results file. Parts can be rerun into the same files (e.g. `--only independent --sizes 50000 --no-latency`).
+results file. The lookup latency bench creates and drops a PostgreSQL database named by TSUNAGU_BENCH_PG_DB
+(default tsunagu_namayose_bench) on 127.0.0.1:5432 as user postgres. `bench.namayose.speed` measures the
+batch against a baseline checkout in the same run; its figures join RESULTS.md. Parts can be rerun into the same files (e.g. `--only independent --sizes 50000 --no-latency`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ ROOT = HERE.parents[1]
 GRID_SIZE = 50_000
 LARGE_SIZE = 500_000
 LARGE_SETS = ("default", "independent")
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def machine() -> dict:
@@ -74,7 +84,7 @@ def main() -> None:
         log(f"{len(records):,} records of {len({r.entity for r in records}):,} persons, {len(truth):,} true pairs")
         res = {"data": data.as_json(), "name_lists": data.name_lists().label, "nominal_size": size, "size": len(records),
                "persons": len({r.entity for r in records}), "true_pairs": len(truth), "seed": args.seed,
-               "date": dt.date.today().isoformat(), "machine": machine(), "command": command}
+               "date": dt.date.today().isoformat(), "machine": machine(), "command": command, "commit": commit()}
         res["tsunagu"] = run_tsunagu(records, truth, log)
         t = res["tsunagu"]
         log(f"tsunagu: suggest F1 {t['suggest']['f1']:.4f} P {t['suggest']['precision']:.4f}, review F1 "

@@ -43,8 +43,8 @@ def _distinct(values: list) -> tuple[list, np.ndarray]:
 
 
 class Columns:
-    """Every record as integer columns. One string table for all fields: equal strings get equal ids, ''
-    is id 0 (missing). Keys are made once per distinct raw value (names, dates and addresses repeat)."""
+    """Every record as integer columns (32-bit: half the memory traffic of gathering pairs). One string table
+    for all fields: equal strings get equal ids, '' is id 0 (missing). Keys are made once per distinct raw value (names, dates and addresses repeat)."""
 
     def __init__(self, ids: list[int]):
         self.n = len(ids)
@@ -84,7 +84,7 @@ class Columns:
         for value in dict.fromkeys(values):
             if value not in table:
                 table[value] = len(table)
-        return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
+        return np.fromiter(map(table.__getitem__, values), dtype=np.int32, count=len(values))
 
     def _derive(self, fields: tuple[str, ...], raw: list, keys) -> None:
         """Set `fields` from one raw value per record; keys(value) → one key string per field (None: the
@@ -96,7 +96,7 @@ class Columns:
 
     def _births(self, raw: list, as_tuple) -> None:
         distinct, at = _distinct(raw)
-        bd = np.array([as_tuple(v) or (0, 0, 0) for v in distinct], dtype=np.int64).reshape(len(distinct), 3)[at]
+        bd = np.array([as_tuple(v) or (0, 0, 0) for v in distinct], dtype=np.int32).reshape(len(distinct), 3)[at]
         self.by, self.bm, self.bdd = bd[:, 0], bd[:, 1], bd[:, 2]
         self.has_bd = self.by > 0
         self.birth = self.by * 10000 + self.bm * 100 + self.bdd
@@ -116,7 +116,7 @@ class Columns:
         """Column of fn(string) for a column of string ids."""
         strings = list(self._table)
         distinct = _unique(col)
-        mapped = np.zeros(len(strings), dtype=np.int64)
+        mapped = np.zeros(len(strings), dtype=np.int32)
         mapped[distinct] = self._ids([fn(strings[x]) for x in distinct.tolist()])
         return mapped[col]
 
@@ -183,7 +183,7 @@ def _birth_tuple(value) -> tuple[int, int, int] | None:
 # ------------------------------------------------------------------------------------------------ blocking
 
 def _key(tag: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (np.int64(tag) << np.int64(2 * _BITS)) | (a << np.int64(_BITS)) | b
+    return (np.int64(tag) << np.int64(2 * _BITS)) | (a.astype(np.int64) << np.int64(_BITS)) | b
 
 
 def block_entries(c: Columns) -> tuple[np.ndarray, np.ndarray]:
@@ -307,7 +307,7 @@ def _member(codes: np.ndarray, mask: np.ndarray, full: np.ndarray, part: np.ndar
     idx = np.flatnonzero(mask)
     if len(codes) == 0 or len(idx) == 0:
         return out
-    key = (full[idx] << np.int64(_BITS)) | part[idx]
+    key = (full[idx].astype(np.int64) << np.int64(_BITS)) | part[idx]
     at = np.minimum(np.searchsorted(codes, key), len(codes) - 1)
     out[idx] = codes[at] == key
     return out
@@ -548,17 +548,35 @@ def upper_bound(W: Weights, s: Sides) -> np.ndarray:
     wn = W.w["name"]
     one_eq = ~s.null_name & ~s.exact_name
     rest = one_eq & ~s.name_eq & ~s.kana_eq
-    rest_best = max(wn[m.N_CLOSE], wn[m.N_CLOSE_KANJI], wn[m.N_PARTIAL], wn[m.N_SURNAME], wn[m.N_DIFFERENT],
-                    wn[m.N_GIVEN])
-    given_tf = W.tf("name", m.N_GIVEN, "kg", s.kg_a)
+    c = s.c
+    # which of the levels for names that are neither equal are possible at all (cheap, on ids and lengths)
+    split_n, split_k = (s.ns_a != 0) & (s.ns_b != 0), (s.ks_a != 0) & (s.ks_b != 0)
+    close_n = ~s.has_n | np.where(split_n, (s.ns_a == s.ns_b) | (s.ng_a == s.ng_b),
+                                  np.abs(c.length[s.nk_a] - c.length[s.nk_b]) <= 1)
+    close_k = ~s.has_k | np.where(split_k, (s.ks_a == s.ks_b) | (s.kg_a == s.kg_b), True)
+    partial = ((~s.has_n | _part_of(s.nk_a, s.ns_a, s.ng_a, s.nk_b, s.ns_b, s.ng_b))
+               & (~s.has_k | _part_of(s.kk_a, s.ks_a, s.kg_a, s.kk_b, s.ks_b, s.kg_b)))
+    given_k = s.has_k & np.where(split_k, (s.kg_a == s.kg_b) & (s.ks_a != s.ks_b), (s.kg_a != 0) | (s.kg_b != 0))
+    given_n = s.has_n & np.where(split_n, (s.ng_a == s.ng_b) & (s.ns_a != s.ns_b), (s.ng_a != 0) | (s.ng_b != 0))
+    given_tf = np.where((s.kg_a != 0) & (s.kg_a == s.kg_b), W.tf("name", m.N_GIVEN, "kg", s.kg_a), wn[m.N_GIVEN])
+    surname = ((split_n & (s.ns_a == s.ns_b)) | (split_k & (s.ks_a == s.ks_b))
+               | (~split_n & ((s.ns_a != 0) | (s.ns_b != 0))) | (~split_k & ((s.ks_a != 0) | (s.ks_b != 0))))
+    rest_best = np.full(len(s.i), wn[m.N_DIFFERENT])
+    for possible, weight in ((close_n & close_k, max(wn[m.N_CLOSE], wn[m.N_CLOSE_KANJI])), (partial, wn[m.N_PARTIAL]),
+                             (given_k | given_n, given_tf), (surname, wn[m.N_SURNAME])):
+        rest_best = np.where(possible, np.maximum(rest_best, weight), rest_best)
     name = np.select(
         [s.null_name, s.exact_name & ((s.nk_a == 0) | (s.nk_b == 0)), s.exact_name, one_eq & s.name_eq,
          one_eq & s.kana_eq],
         [0.0, W.tf("name", m.N_EXACT, "kk", s.kk_a), W.tf("name", m.N_EXACT, "nk", s.nk_a),
          np.maximum(W.tf("name", m.N_NAME_KANA_CLOSE, "nk", s.nk_a), W.tf("name", m.N_NAME_KANA_DIFF, "nk", s.nk_a)),
          np.maximum(W.tf("name", m.N_KANA_NAME_CLOSE, "kk", s.kk_a), W.tf("name", m.N_KANA_NAME_DIFF, "kk", s.kk_a))],
-        np.where(rest & (s.kg_a != 0) & (s.kg_a == s.kg_b), np.maximum(rest_best, given_tf), rest_best))
-    c = s.c
+        np.where(rest, rest_best, wn[m.N_DIFFERENT]))
+    # birth: exact equality is cheap; any other date at the best weight a different date can have
+    wb = W.w["birth"]
+    both_bd = (s.birth_a > 0) & (s.birth_b > 0)
+    birth = np.where(both_bd, np.where(s.birth_a == s.birth_b, wb[m.B_EXACT],
+                                       max(wb[m.B_ONE_EDIT], wb[m.B_DAY_MONTH], wb[m.B_YEAR], wb[m.B_DIFFERENT])), 0.0)
     both = s.any_a & s.any_b
     other = both & ~s.addr_eq & ~s.phone_eq
     maybe_near = other & (((s.pk_a != 0) & (s.pk_b != 0) & (c.length[s.pk_a] == c.length[s.pk_b]))
@@ -566,7 +584,7 @@ def upper_bound(W: Weights, s: Sides) -> np.ndarray:
     cheap = contact_levels(s, near=np.zeros(len(s.i), dtype=bool))
     contact = contact_weights(W, s, cheap)
     contact = np.where(maybe_near, np.maximum(contact, W.w["contact"][m.C_NEAR]), contact)
-    return W.model.prior + name + W.w["birth"][birth_levels(s)] + contact + W.w["sex"][sex_levels(s)]
+    return W.model.prior + name + birth + contact + W.w["sex"][sex_levels(s)]
 
 
 # ------------------------------------------------------------------------------------------------ batch
@@ -609,7 +627,7 @@ def match_columns(c: Columns, *, threshold: float = m.REVIEW, max_block: int = m
 def _households(c: Columns, found: set[tuple[int, int]], largest: int = 20) -> list[tuple[int, int]]:
     """Pairs of records at the same address key and phone (a home of at most `largest`), not person matches."""
     home = np.flatnonzero((c.ak != 0) & (c.pk != 0))
-    key = (c.ak[home] << np.int64(_BITS)) | c.pk[home]
+    key = (c.ak[home].astype(np.int64) << np.int64(_BITS)) | c.pk[home]
     order = np.argsort(key)
     key, home = key[order], home[order]
     if len(key) == 0:

@@ -123,8 +123,8 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     Only persons visible to the user are returned (Person.objects.visible_to); the blocking index is
     searched municipality-wide only to find ids, which are then filtered by the access policy before any
     value is read. A candidate is shown when its score reaches REVIEW, or when name and reading are the same
-    (band "name": a shared name alone is worth a look at intake). The caller audits what it shows (the intake
-    fragment does).
+    and the name is not a common one (band "name": a shared rare name alone is worth a look at intake; a
+    common one needs more in common). The caller audits what it shows (the intake fragment does).
     """
     if not getattr(user, "is_authenticated", False) or not user.municipality_id or not user.agency_id:
         return []
@@ -151,7 +151,7 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     scored: dict[int, tuple[float, matching.Features]] = {}
     for f in records:
         score = matching.compare(q, f, tf, model)[0]
-        if _shown(q, f, score):
+        if _shown(q, f, score, tf):
             scored[f.id] = (score, f)
     if not scored:
         return []
@@ -171,7 +171,7 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
             if not access.full or not access.address:
                 f = _restricted(f, access)
                 score = matching.compare(q, f, tf, model)[0]
-                if not _shown(q, f, score):
+                if not _shown(q, f, score, tf):
                     continue
         ranked.append((-round(score, 1), person.pk, f, person, full))
     ranked.sort(key=lambda r: r[:2])
@@ -182,8 +182,13 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     return out
 
 
-def _shown(q: matching.Features, f: matching.Features, score: float) -> bool:
-    return score >= matching.REVIEW or matching.name_level(q, f)[0] == matching.N_EXACT
+def _shown(q: matching.Features, f: matching.Features, score: float, tf: matching.Frequencies) -> bool:
+    if score >= matching.REVIEW:
+        return True
+    if matching.name_level(q, f)[0] != matching.N_EXACT:
+        return False
+    field, value = ("nk", q.nk) if q.nk and f.nk else ("kk", q.kk)
+    return tf.freq(field, value) <= matching.COMMON
 
 
 def _block_rows(municipality_id: int, lookups: list[tuple[str, object]]) -> dict[int, tuple]:
