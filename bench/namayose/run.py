@@ -58,6 +58,7 @@ def main() -> None:
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--latency", default="sqlite,postgres", help="backends for the intake lookup latency")
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--latency-only", action="store_true", help="rerun only the lookup latency into the results")
     args = ap.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagu.settings")
     from .engine_bench import run_splink, run_tsunagu
@@ -73,6 +74,16 @@ def main() -> None:
     only = {x for x in args.only.split(",") if x}
     sizes = {int(x) for x in args.sizes.split(",") if x}
     large = {x for x in args.large_sets.split(",") if x}
+    if args.latency_only:
+        path = out_dir / f"default-{args.large_size}.json"
+        res = json.loads(path.read_text())
+        res["latency"], res["command_latency"] = _latency(args, args.large_size, log), command
+        res["commit_latency"] = commit()
+        path.write_text(json.dumps(res, ensure_ascii=False, indent=1))
+        from .report import write_report
+
+        write_report()
+        return
     runs = [(d, args.grid_size) for d in GRID] + [(d, args.large_size) for d in GRID if d.name in large]
     for data, size in runs:
         if (only and data.name not in only) or (sizes and size not in sizes):
@@ -95,11 +106,13 @@ def main() -> None:
         del records
         if data.name == "default" and size == args.large_size and not args.no_latency:
             res["latency"] = _latency(args, size, log)
-            res["command_latency"] = command
+            res["command_latency"], res["commit_latency"] = command, commit()
         elif path.exists():  # keep the lookup figures of an earlier run
             earlier = json.loads(path.read_text())
             if "latency" in earlier and earlier.get("seed") == args.seed:
-                res["latency"], res["command_latency"] = earlier["latency"], earlier.get("command_latency")
+                for key in ("latency", "command_latency", "commit_latency"):
+                    if key in earlier:
+                        res[key] = earlier[key]
         path.write_text(json.dumps(res, ensure_ascii=False, indent=1))
     from .report import write_report
 
