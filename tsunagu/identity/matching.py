@@ -342,6 +342,7 @@ def name_level(a: Features, b: Features) -> tuple[int, bool]:
     return N_DIFFERENT, False
 
 
+@lru_cache(maxsize=65_536)
 def _date_digits(bd: tuple[int, int, int]) -> str:
     return f"{bd[0]:04}{bd[1]:02}{bd[2]:02}"
 
@@ -352,7 +353,7 @@ def birth_level(a: Features, b: Features) -> int:
     if a.bd == b.bd:
         return B_EXACT
     (ya, ma, da), (yb, mb, db) = a.bd, b.bd
-    if _one_slip(_date_digits(a.bd), _date_digits(b.bd)) or (ya == yb and ma == db and da == mb):
+    if (ya == yb and ma == db and da == mb) or _one_slip(_date_digits(a.bd), _date_digits(b.bd)):
         return B_ONE_EDIT  # one digit wrong, two neighbours swapped, or month and day swapped
     if ya == yb and (ma == mb or da == db):
         return B_DAY_MONTH
