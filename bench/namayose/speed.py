@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -67,7 +68,7 @@ def main() -> None:
     out = {"size": args.size, "seed": args.seed, "baseline": args.baseline_label or str(args.baseline), "runs": rows,
            "this_wall": best("this", "wall"), "baseline_wall": best("baseline", "wall"),
            "this_cpu": best("this", "cpu"), "baseline_cpu": best("baseline", "cpu"),
-           "command": "python -m bench.namayose.speed " + " ".join(sys.argv[1:])}
+           "command": "python -m bench.namayose.speed " + shlex.join(sys.argv[1:])}
     out["ratio_wall"] = out["this_wall"] / out["baseline_wall"]
     out["ratio_cpu"] = out["this_cpu"] / out["baseline_cpu"]
     (HERE / "results").mkdir(exist_ok=True)
