@@ -34,6 +34,11 @@ def consult(user, *, consent_agencies=None, **person):
         sensitive_categories=["病歴・健康"], sensitive_notes="通院中の病名", consent=consent)
 
 
+def has_reason(reasons: list[str], label: str) -> bool:
+    """A reason is its label and the bits it added ('生年月日一致 +14.9')."""
+    return any(r == label or r.startswith(label + " ") for r in reasons)
+
+
 LOOKUP = {"name": "髙橋　一郎", "kana": "ﾀｶﾊｼ ｲﾁﾛｳ", "birth_date": dt.date(1980, 3, 1),
           "address": "富山県射水市小島1-2-3", "phone": "0766837171"}
 
@@ -63,7 +68,7 @@ def test_intake_candidates_are_only_among_visible_persons(imizu, intake_a, staff
     found = services.candidates_for(intake_a, **LOOKUP)
     assert [c.person for c in found] == [mine]
     assert found[0].band == "suggest"
-    assert "生年月日一致" in found[0].reasons
+    assert has_reason(found[0].reasons, "生年月日一致")
     assert services.candidates_for(staff_b, **LOOKUP) == []  # recorded by another agency: invisible
     assert services.candidates_for(fussa_staff, **LOOKUP) == []  # another municipality
     other = make_staff(imizu, "daimon", "intake", agency_named(imizu, "大門地域包括"))
@@ -83,7 +88,7 @@ def test_a_consented_referral_shows_the_full_comparison(intake_a, staff_b):
     c = consult(intake_a, consent_agencies=[staff_b.agency])
     intake.refer_consultation(intake_a, c, to_agency=staff_b.agency)
     found = services.candidates_for(staff_b, **LOOKUP)
-    assert found and found[0].full and "生年月日一致" in found[0].reasons
+    assert found and found[0].full and has_reason(found[0].reasons, "生年月日一致")
 
 
 def test_namesakes_sharing_a_common_name_and_birth_year_are_not_proposed(imizu, intake_a, staff_b):
@@ -100,7 +105,7 @@ def test_batch_fills_the_queue_once(imizu, pair):
     person = MatchCandidate.objects.get(kind="person")
     assert (person.person_a_id, person.person_b_id) == (a.pk, b.pk)
     assert person.band == "suggest" and person.status == "open"
-    assert "氏名・フリガナ一致（異体字・表記ゆれは同一視）" in person.reasons
+    assert has_reason(person.reasons, "氏名・フリガナ一致（異体字・表記ゆれは同一視）")
     households = MatchCandidate.objects.filter(kind="household")
     assert {(h.person_a_id, h.person_b_id) for h in households} == {(a.pk, mother.pk), (b.pk, mother.pk)}
     assert run.created == 3
@@ -219,3 +224,37 @@ def test_a_masked_address_is_never_revealed_by_the_queue(imizu, intake_a, staff_
     assert services.MASKED_NOTE in candidate.reasons
     assert not MatchCandidate.objects.filter(kind="household").filter(person_a=victim).exists()
     assert not MatchCandidate.objects.filter(kind="household").filter(person_b=victim).exists()
+
+
+def test_the_batch_stores_its_parameters_and_the_intake_lookup_uses_them(imizu, intake_a, pair):
+    from tsunagu.identity import matching
+    from tsunagu.identity.models import MatchRun
+
+    services._MODEL_CACHE.clear()
+    before = services.candidates_for(intake_a, **LOOKUP)[0].score
+    run = services.run_batch(imizu)
+    assert run.parameters["source"] == "default"  # three persons: too few to learn from
+    assert services.municipality_model(imizu.pk, 50_000).source == "default"
+    # parameters as a larger city's run would have learned them: here, the same with ten times the prior odds
+    learned = matching.Model.from_json(run.parameters)
+    learned.source = "learned"
+    params = learned.as_json() | {"prior": learned.prior + 3.32}
+    MatchRun.objects.filter(pk=run.pk).update(parameters=params)
+    services._MODEL_CACHE.clear()
+    assert services.municipality_model(imizu.pk, 50_000).source == "learned"
+    after = services.candidates_for(intake_a, **LOOKUP)[0]
+    assert after.score == pytest.approx(before + 3.3, abs=0.11)
+    assert has_reason(after.reasons, "生年月日一致")
+
+
+def test_at_intake_a_shared_name_alone_is_shown_only_when_the_name_is_not_common():
+    from tsunagu.identity import matching
+
+    q = matching.features(0, name="佐藤 太郎", kana="サトウ タロウ")
+    f = matching.features(1, name="佐藤 太郎", kana="サトウ タロウ", birth_date=dt.date(1980, 3, 1))
+    rare = matching.Frequencies(500_000, nk={"佐藤太郎": 20}, kk={"サトウタロウ": 20})
+    common = matching.Frequencies(500_000, nk={"佐藤太郎": 400}, kk={"サトウタロウ": 400})
+    for tf in (rare, common):
+        assert matching.compare(q, f, tf)[0] < matching.REVIEW  # the name alone: below the review threshold
+    assert services._shown(q, f, matching.compare(q, f, rare)[0], rare)
+    assert not services._shown(q, f, matching.compare(q, f, common)[0], common)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from tsunagu.core import text
 from tsunagu.core.text import (
+    ParsedDate,
     address_key,
     fold_itaiji,
     is_kana,
@@ -16,6 +17,7 @@ from tsunagu.core.text import (
     name_key,
     normalize,
     parse_date,
+    parse_date_noted,
     phone_key,
     search_keys,
 )
@@ -129,7 +131,8 @@ SAME_KANA = [
     ["ヴァイオリン", "バイオリン", "ゔぁいおりん"],
     ["ヴィクトル", "ビクトル"], ["ヴェラ", "ベラ"], ["ヴォルフ", "ボルフ"], ["ヴ", "ブ"],
     ["ちぢみ", "チジミ"], ["つづき", "ツズキ"], ["かをる", "カオル"],
-    ["ジョージ", "ジョジ", "じょーじ", "ジョ・ージ"],
+    ["ジョージ", "ジョウジ", "じょーじ", "ジョ・ージ"],
+    ["ユーコ", "ユウコ", "ゆうこ", "ﾕｰｺ"], ["サトー", "サトウ", "さとう"], ["ケーコ", "ケイコ"], ["オオタ", "オータ", "おおた"],
     ["みすゞ", "みすず"],
     ["ケンイチ", "ヶンイチ"], ["カナ", "ヵナ"],
 ]
@@ -138,6 +141,27 @@ SAME_KANA = [
 @pytest.mark.parametrize("variants", SAME_KANA, ids=lambda v: v[0])
 def test_kana_key_matches_variants(variants):
     assert len({kana_key(v) for v in variants}) == 1, [kana_key(v) for v in variants]
+
+
+def test_kana_key_spells_out_long_vowels_but_keeps_short_ones_apart():
+    # ー is the long vowel of the kana before it (the way the name is spelt in kana: ユウコ, サトウ, ケイコ) …
+    assert kana_key("ユーコ") == kana_key("ユウコ") == "ユウコ"
+    assert kana_key("サトー") == kana_key("サトウ") == "サトウ"
+    # … while a short vowel is another name: ユキ (由紀) is not ユウキ (悠希), オノ (小野) not オオノ (大野)
+    assert kana_key("ユキ") != kana_key("ユーキ") == kana_key("ユウキ")
+    assert kana_key("オノ") != kana_key("オオノ")
+    assert kana_key("ーア") == "ア"  # a ー with no kana before it carries no vowel
+
+
+@given(st.text(st.sampled_from(list("アカサタナハマヤラワイキシチウクスツユエケセテオコソトノヨロ")), min_size=1, max_size=6))
+def test_kana_key_reads_a_long_vowel_mark_as_its_spelling(stem):
+    # writing the long vowel with ー or with its kana (ウ after an O- or U-row kana, イ after an E-row one) is one key
+    vowel = {"オ": "ウ", "ウ": "ウ", "エ": "イ"}
+    rows = {"オ": "オコソトノヨロ", "ウ": "ウクスツユ", "エ": "エケセテ"}
+    last = stem[-1]
+    for row, spelt in vowel.items():
+        if last in rows[row]:
+            assert kana_key(stem + "ー") == kana_key(stem + spelt)
 
 
 def test_kana_key_examples():
@@ -192,6 +216,9 @@ D19800301 = dt.date(1980, 3, 1)
     "1980-03-01", "1980/3/1", "1980.3.1", "19800301", "1980年3月1日", "1980 年 3 月 1 日", "１９８０－０３－０１",
     "昭和55年3月1日", "昭和５５年３月１日", "昭和55.3.1", "S55.3.1", "s55/3/1", "Ｓ５５．３．１", "S55-3-1", "昭55.3.1",
     "昭和55年03月01日", "昭和55年3月1日生", " S55.3.1 ",
+    "昭和五十五年三月一日", "昭和五十五年三月一日生", "一九八〇年三月一日",  # kanji numerals
+    "1980-03-01T00:00:00", "1980-03-01T00:00:00Z", "1980-03-01 00:00:00+09:00", "1980/3/1 0:00",
+    "1980-03-01T12:34:56.789", "1980/03/01 00:00:00",  # ISO 8601 and spreadsheet date-times
 ])
 def test_parse_date_accepts(raw):
     assert parse_date(raw) == D19800301
@@ -214,18 +241,42 @@ def test_parse_date_accepts(raw):
     ("M40.1.1", dt.date(1907, 1, 1)),
     ("㍻2年1月1日", dt.date(1990, 1, 1)),  # the one-character 平成 sign
     ("令和6年2月29日", dt.date(2024, 2, 29)),
+    ("平成二年一月一日", dt.date(1990, 1, 1)),
+    ("令和元年十二月三十一日", dt.date(2019, 12, 31)),
 ])
 def test_parse_date_eras(raw, expected):
     assert parse_date(raw) == expected
+    assert parse_date_noted(raw) == ParsedDate(expected, "")
+
+
+@pytest.mark.parametrize(("raw", "expected", "new_era"), [
+    # written in the old era on or after the change (forms printed before it): accepted, and flagged
+    ("平成31年5月1日", dt.date(2019, 5, 1), "令和元年5月1日"),
+    ("H31.5.1", dt.date(2019, 5, 1), "令和元年5月1日"),
+    ("平成32年1月10日", dt.date(2020, 1, 10), "令和2年1月10日"),
+    ("大正15年12月25日", dt.date(1926, 12, 25), "昭和元年12月25日"),
+    ("昭和64年1月8日", dt.date(1989, 1, 8), "平成元年1月8日"),
+    ("昭和六十四年一月八日", dt.date(1989, 1, 8), "平成元年1月8日"),
+])
+def test_old_era_dates_after_the_change_are_accepted_and_flagged(raw, expected, new_era):
+    assert parse_date(raw) == expected  # the return type others rely on is unchanged
+    parsed = parse_date_noted(raw)
+    assert parsed.date == expected
+    assert raw in parsed.note and new_era in parsed.note and "改元後" in parsed.note
+
+
+@given(st.dates(min_value=dt.date(1989, 1, 8), max_value=dt.date(1991, 12, 31)))
+def test_any_showa_date_past_its_end_reads_on_in_showa_years(day):
+    raw = f"昭和{day.year - 1925}年{day.month}月{day.day}日"
+    assert parse_date_noted(raw).date == day and parse_date_noted(raw).note
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ("昭和64年1月8日", "昭和の期間外"),
-    ("平成31年5月1日", "平成の期間外"),
-    ("令和元年4月30日", "令和の期間外"),
+    ("令和元年4月30日", "令和の期間外"),  # a new era before it began is no date at all
     ("平成元年1月7日", "平成の期間外"),
-    ("大正15年12月25日", "大正の期間外"),
     ("昭和0年5月1日", "昭和の期間外"),
+    ("平成40年5月1日", "平成の期間外"),  # far past the change: a mistake, not an old form
+    ("1980-03-01T25:00", "読めません"),
     ("2021-02-29", "存在しない日付"),
     ("昭和55年2月30日", "存在しない日付"),
     ("1980-13-01", "存在しない日付"),
@@ -276,6 +327,7 @@ SAME_ADDRESS = [
     ["射水市大字小島字北野1234", "小島字北野1234", "小島北野1234番地"],
     ["霞が関1丁目", "霞ヶ関1", "霞ケ関一丁目"],
     ["射水市小島百五番地", "小島105"],
+    ["前弥六三丁目5番2号", "前弥六3丁目5-2", "射水市前弥六3-5-2", "前弥六３－５－２"],
 ]
 
 
@@ -297,6 +349,9 @@ def test_address_key_matches_variants(variants):
     ("東2号線5", "東2号線5"),
     ("字東1", "東1"),
     ("小島", "小島"),
+    ("前弥六三丁目5番2号", "前弥六3-5-2"),  # a town ending in a kanji numeral before a kanji 丁目
+    ("前弥六二十三丁目5", "前弥六23-5"),
+    ("小島十二丁目1-1", "小島12-1-1"),
     ("", ""),
     (None, ""),
 ])

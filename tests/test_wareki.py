@@ -93,3 +93,49 @@ def test_aware_datetimes_are_read_in_japan_time():
     utc_evening = dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC)  # 2026-04-01 01:00 JST
     assert format_wareki(utc_evening) == "令和8年4月1日"
     assert fiscal_year_of(utc_evening) == 2026
+
+
+def test_each_era_ends_the_day_before_the_next_begins():
+    from tsunagu.core.wareki import ERA_BY_NAME, era_end
+
+    assert era_end(ERA_BY_NAME["平成"]) == dt.date(2019, 4, 30)
+    assert era_end(ERA_BY_NAME["大正"]) == dt.date(1926, 12, 24)
+    assert era_end(ERA_BY_NAME["令和"]) is None
+
+
+def test_old_era_note_names_what_was_written_and_how_it_is_read():
+    from tsunagu.core.wareki import old_era_note
+
+    note = old_era_note("平成31年5月1日", dt.date(2019, 5, 1))
+    assert note.startswith("「平成31年5月1日」は改元後の日付です。令和元年5月1日（2019年5月1日）として扱います")
+
+
+def test_the_date_field_accepts_an_old_era_date_and_keeps_the_note_for_the_user():
+    from tsunagu.core.forms import JapaneseDateField
+
+    field = JapaneseDateField()
+    assert field.clean("平成31年5月1日") == dt.date(2019, 5, 1)
+    assert "令和元年5月1日" in field.note
+    assert field.clean("令和元年5月1日") == dt.date(2019, 5, 1) and field.note == ""
+
+
+def test_submit_shows_the_date_note_after_a_successful_save(rf):
+    from django import forms
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from tsunagu.core.forms import JapaneseDateField, submit
+
+    class Form(forms.Form):
+        day = JapaneseDateField()
+
+    request = rf.post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    saved = []
+    submit(request, Form({"day": "H31.5.1"}), lambda data: saved.append(data["day"]), success="保存しました",
+           on_success=lambda result: None, on_error=lambda form: None)
+    assert saved == [dt.date(2019, 5, 1)]
+    shown = [(m.level_tag, str(m)) for m in get_messages(request)]
+    assert shown[0] == ("success", "保存しました")
+    assert shown[1][0] == "warning" and "「H31.5.1」は改元後の日付です" in shown[1][1]

@@ -6,6 +6,11 @@ Some persons are recorded again at other windows; every extra record is written 
 kana, 和暦 or western dates in many formats, addresses as 一丁目2番3号 / 1-2-3 / １－２－３ with or without
 the prefecture, city and building, phone numbers with or without hyphens, typos, missing fields, a new
 surname after marriage and moves. Deterministic for a given seed. Pure Python.
+
+Every kind of noise and its rate is a field of `Noise`, and the name and town lists are a `Names`, so that the
+benchmark runs a grid (bench/namayose/grid.py) instead of the one generator the matcher was designed on:
+`Generator(seed, noise=Noise(move=0.35), names=DESIGN)`. DESIGN (the lists below) is what the matcher was
+written against; `dataset_names()` and `faker_names()` are lists nobody looked at while designing it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import datetime as dt
 import itertools
 import random
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # (kanji, reading, weight) — the most common surnames (weights roughly proportional to real frequency)
 COMMON_SURNAMES = [
@@ -108,6 +113,49 @@ def _kanji_number(n: int) -> str:
     return ("" if tens == 1 else KANJI_NUM[tens]) + "十" + (KANJI_NUM[ones] if ones else "")
 
 
+@dataclass(frozen=True)
+class Noise:
+    """What happens to a person's records, and how often (rates are probabilities)."""
+
+    dup_rate: float = 0.35  # persons recorded again (1–3 more records)
+    noisy_first: float = 0.5  # first records written with noise like the later ones
+    move: float = 0.12  # a later record after a move (new address; maybe a new phone)
+    move_new_phone: float = 0.6
+    marriage: float = 0.08  # a woman aged 20–60 recorded again under a new surname
+    marriage_move: float = 0.6
+    variant_kanji: float = 0.3  # 異体字 in the surname
+    kanji_typo: float = 0.03  # a similar-looking or same-sounding kanji in the given name
+    kana_typo: float = 0.05  # a soft slip in the reading (a dropped ウ/イ/ッ, voicing, ユウ→ユ)
+    kana_missing: float = 0.10
+    birth_missing: float = 0.04
+    address_missing: float = 0.05
+    phone_missing: float = 0.20
+    sex_missing: float = 0.30
+    birth_typo: float = 0.02  # one digit off by one, or month and day swapped
+    address_typo: float = 0.02
+    phone_typo: float = 0.01
+    twins: float = 0.03  # households with twins
+    # kinds of noise the design data did not have (an independent generator had them: issue 16)
+    birth_far: float = 0.0  # another day of the month, or another month
+    kana_dropped: float = 0.0  # any kana dropped or misheard
+    given_kanji_dropped: float = 0.0  # one kanji of a two- or three-kanji given name left out
+
+
+@dataclass(frozen=True)
+class Names:
+    """Name and town lists: surnames (kanji, reading, weight), given names (kanji, reading) by sex with
+    weights, towns of the city, building names, the city and prefecture written before the town."""
+
+    label: str
+    surnames: list
+    male: list
+    female: list
+    male_weights: list = field(default_factory=list)
+    female_weights: list = field(default_factory=list)
+    towns: list = field(default_factory=lambda: TOWNS)
+    buildings: list = field(default_factory=lambda: BUILDINGS)
+
+
 @dataclass
 class Person:
     entity: int
@@ -133,31 +181,35 @@ class Record:
 
 
 class Generator:
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, *, noise: Noise | None = None, names: Names | None = None):
         self.r = random.Random(seed)
-        surnames = COMMON_SURNAMES + TAIL_SURNAMES
+        self.noise = noise or Noise()
+        self.names = names or DESIGN
+        surnames = self.names.surnames
         self.surnames = [(k, y) for k, y, _ in surnames]
         self.surname_cum = list(itertools.accumulate(w for *_, w in surnames))
-        self.given_cum = {sex: list(itertools.accumulate(GIVEN_WEIGHTS[:len(names)]))
-                          for sex, names in (("male", MALE), ("female", FEMALE))}
+        self.given = {"male": self.names.male, "female": self.names.female}
+        self.given_cum = {sex: list(itertools.accumulate(weights or GIVEN_WEIGHTS[:len(self.given[sex])]))
+                          for sex, weights in (("male", self.names.male_weights),
+                                               ("female", self.names.female_weights))}
         self.used_homes: set = set()
 
     def _surname(self):
         return self.r.choices(self.surnames, cum_weights=self.surname_cum)[0]
 
     def _given(self, sex):
-        names = MALE if sex == "male" else FEMALE
-        return self.r.choices(names, cum_weights=self.given_cum[sex])[0]
+        return self.r.choices(self.given[sex], cum_weights=self.given_cum[sex])[0]
 
     def _home(self):
         r = self.r
         while True:
+            towns = self.names.towns
             if r.random() < 0.15:
-                home = (r.choice(TOWNS), r.randint(1, 6), r.randint(1, 40), r.randint(1, 30), r.choice(BUILDINGS),
-                        r.choice([101, 102, 103, 201, 202, 203, 301, 302, 303]))
+                home = (r.choice(towns), r.randint(1, 6), r.randint(1, 40), r.randint(1, 30),
+                        r.choice(self.names.buildings), r.choice([101, 102, 103, 201, 202, 203, 301, 302, 303]))
                 key = home
             else:
-                home = (r.choice(TOWNS), r.randint(1, 6), r.randint(1, 40), r.randint(1, 30), None, None)
+                home = (r.choice(towns), r.randint(1, 6), r.randint(1, 40), r.randint(1, 30), None, None)
                 key = home
             if key not in self.used_homes:
                 self.used_homes.add(key)
@@ -192,7 +244,7 @@ class Generator:
             kid_year_base = head_birth.year + r.randint(22, 38)
             twins_birth = None
             for _ in range(size - 2):
-                if twins_birth is None and r.random() < 0.03:
+                if twins_birth is None and r.random() < self.noise.twins:
                     twins_birth = self._birth(min(kid_year_base, 2023), min(kid_year_base, 2023))
                     members += [(r.choice(["male", "female"]), twins_birth)] * 1
                     members.append((r.choice(["male", "female"]), twins_birth))
@@ -216,19 +268,28 @@ class Generator:
         return "".join(self.r.choice(VARIANTS[c]) if c in VARIANTS and self.r.random() < 0.5 else c for c in s)
 
     def _name(self, surname: str, given: str, noisy: bool) -> str:
-        r = self.r
-        if noisy and r.random() < 0.3:
+        r, noise = self.r, self.noise
+        if noisy and r.random() < noise.variant_kanji:
             surname = self._variant_kanji(surname)
-        if noisy and r.random() < 0.03:
+        if noisy and r.random() < noise.kanji_typo:
             i = r.randrange(len(given))
             if given[i] in KANJI_TYPO:
                 given = given[:i] + KANJI_TYPO[given[i]] + given[i + 1:]
+        if noisy and noise.given_kanji_dropped and len(given) >= 2 and r.random() < noise.given_kanji_dropped:
+            i = r.randrange(len(given))
+            given = given[:i] + given[i + 1:]
         sep = r.choices(["　", " ", ""], [50, 35, 15])[0]
         return surname + sep + given
 
     def _kana(self, sk: str, gk: str, noisy: bool) -> str:
-        r = self.r
-        if noisy and r.random() < 0.05:  # misheard / mistyped reading
+        r, noise = self.r, self.noise
+        if noisy and noise.kana_dropped and r.random() < noise.kana_dropped:  # any kana dropped or misheard
+            target = r.choice([0, 1])
+            part = [sk, gk][target]
+            i = r.randrange(len(part))
+            part = part[:i] + ("" if r.random() < 0.5 or len(part) < 3 else r.choice(_PLAIN_KANA)) + part[i + 1:]
+            sk, gk = (part, gk) if target == 0 else (sk, part)
+        if noisy and r.random() < noise.kana_typo:  # misheard / mistyped reading
             target = r.choice([0, 1])
             part = [sk, gk][target]
             options = [(a, b) for a, b in KANA_TYPO if a in part]
@@ -256,8 +317,13 @@ class Generator:
         return text
 
     def _birth_text(self, d: dt.date, noisy: bool) -> str:
-        r = self.r
-        if noisy and r.random() < 0.02:  # a wrong digit or month and day swapped
+        r, noise = self.r, self.noise
+        if noisy and noise.birth_far and r.random() < noise.birth_far:  # another day, or another month
+            if r.random() < 0.5:
+                d = d.replace(day=r.choice([x for x in range(1, 29) if x != d.day]))
+            elif d.day <= 28:
+                d = d.replace(month=r.choice([x for x in range(1, 13) if x != d.month]))
+        if noisy and r.random() < noise.birth_typo:  # a wrong digit or month and day swapped
             if r.random() < 0.5 and d.day <= 12 and d.day != d.month:
                 d = d.replace(month=d.day, day=d.month)
             else:
@@ -280,7 +346,7 @@ class Generator:
     def _address(self, home, noisy: bool) -> str:
         r = self.r
         town, chome, ban, go, building, room = home
-        if noisy and r.random() < 0.02:
+        if noisy and r.random() < self.noise.address_typo:
             go = go + 1
         style = r.choices(["kanji", "dash", "zen", "mixed"], [30, 35, 15, 20])[0] if noisy else "dash"
         if style == "kanji":
@@ -299,7 +365,7 @@ class Generator:
 
     def _phone_text(self, phone: str, noisy: bool) -> str:
         r = self.r
-        if noisy and r.random() < 0.01:
+        if noisy and r.random() < self.noise.phone_typo:
             i = r.choice([k for k, c in enumerate(phone) if c.isdigit()][3:])
             phone = phone[:i] + str((int(phone[i]) + 1) % 10) + phone[i + 1:]
         style = r.choices(["hyphen", "plain", "zen", "paren"], [50, 30, 10, 10])[0] if noisy else "hyphen"
@@ -317,37 +383,90 @@ class Generator:
         surname = life.get("surname", p.surname)
         home = life.get("home", p.home)
         phone = life.get("phone", p.phone)
+        noise = self.noise
         name = self._name(surname[0], p.given[0], noisy)
-        kana = "" if noisy and r.random() < 0.10 else self._kana(surname[1], p.given[1], noisy)
-        birth = "" if noisy and r.random() < 0.04 else self._birth_text(p.birth, noisy)
-        address = "" if noisy and r.random() < 0.05 else self._address(home, noisy)
-        phone_t = "" if noisy and r.random() < 0.20 else self._phone_text(phone, noisy)
-        sex = p.sex if r.random() < 0.7 else ""
+        kana = "" if noisy and r.random() < noise.kana_missing else self._kana(surname[1], p.given[1], noisy)
+        birth = "" if noisy and r.random() < noise.birth_missing else self._birth_text(p.birth, noisy)
+        address = "" if noisy and r.random() < noise.address_missing else self._address(home, noisy)
+        phone_t = "" if noisy and r.random() < noise.phone_missing else self._phone_text(phone, noisy)
+        sex = p.sex if r.random() >= noise.sex_missing else ""
         return Record(rid, p.entity, name, kana, birth, address, phone_t, sex)
 
-    def records(self, n_records: int, dup_rate: float = 0.35) -> list[Record]:
+    def records(self, n_records: int) -> list[Record]:
         """About n_records records of n_records / (1 + ~1.5·dup_rate) persons; truth in Record.entity."""
-        r = self.r
+        r, noise = self.r, self.noise
+        dup_rate = noise.dup_rate
         n_persons = int(n_records / (1 + dup_rate * 1.5))
         persons = self.households(n_persons)
         out: list[Record] = []
         for p in persons:
-            out.append(self.render(p, len(out) + 1, noisy=r.random() < 0.5, life={}))
+            out.append(self.render(p, len(out) + 1, noisy=r.random() < noise.noisy_first, life={}))
             if r.random() < dup_rate:
                 for _ in range(r.choices([1, 2, 3], [65, 25, 10])[0]):
                     life = {}
                     age = 2025 - p.birth.year
-                    if p.sex == "female" and 20 <= age <= 60 and r.random() < 0.08:  # married since
+                    if p.sex == "female" and 20 <= age <= 60 and r.random() < noise.marriage:  # married since
                         life["surname"] = self._surname()
-                        if r.random() < 0.6:
+                        if r.random() < noise.marriage_move:
                             life["home"], life["phone"] = self._home(), self._phone(True)
-                    elif r.random() < 0.12:  # moved
+                    elif r.random() < noise.move:  # moved
                         life["home"] = self._home()
-                        if r.random() < 0.6:
+                        if r.random() < noise.move_new_phone:
                             life["phone"] = self._phone(r.random() < 0.7)
                     out.append(self.render(p, len(out) + 1, noisy=True, life=life))
         r.shuffle(out)
         return out[:n_records]
+
+
+_PLAIN_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
+
+DESIGN = Names("design", COMMON_SURNAMES + TAIL_SURNAMES, MALE, FEMALE)
+
+
+def namesake_heavy(n_surnames: int = 12, n_given: int = 12) -> Names:
+    """The design lists cut to their most common entries: many people share a full name (and some a birthday)."""
+    return Names(f"design, {n_surnames} surnames and {n_given} given names per sex", COMMON_SURNAMES[:n_surnames],
+                 MALE[:n_given], FEMALE[:n_given])
+
+
+def _katakana(s: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in s)
+
+
+def dataset_names() -> Names:
+    """Surnames with their counts in Japan and popular given names (every kanji spelling of each reading) of the
+    japanese-personal-name-dataset package (MIT); towns and buildings of Faker's ja_JP locale (MIT). Neither
+    list was looked at while the matcher was written. Given names have no counts: a Zipf-like weight over a
+    fixed shuffle; each spelling of a reading is a name of its own (あきお: 明男, 昭夫 …)."""
+    from faker import Faker
+    from japanese_personal_name_dataset import load_dataset
+
+    men, women, last = load_dataset(kind="opti", include_last_names=True)
+    surnames = [(k, _katakana(v["reading"]), max(1, v["count"] // 1000)) for k, v in last.items() if v["reading"]]
+
+    def given(table):
+        out = [(kanji, _katakana(reading)) for reading, v in table.items() for kanji in v["kanji"][:4]]
+        random.Random(16).shuffle(out)
+        return out, [1 / (i + 10) for i in range(len(out))]
+
+    male, male_w = given(men)
+    female, female_w = given(women)
+    address = Faker("ja_JP").provider("faker.providers.address")
+    return Names("japanese-personal-name-dataset 0.4.0 (opti) + Faker ja_JP towns", surnames, male, female, male_w,
+                 female_w, list(dict.fromkeys(address.towns)), [b + "射水" for b in address.building_names])
+
+
+def faker_names() -> Names:
+    """Faker's ja_JP names (50 surnames with their counts, 30 male and 21 female given names) and towns."""
+    from faker import Faker
+
+    person = Faker("ja_JP").provider("faker.providers.person")
+    address = Faker("ja_JP").provider("faker.providers.address")
+    surnames = [(k, kana, max(1, int(w) // 1000)) for (k, kana, _), w in person.last_name_pairs.items()]
+    male = [(k, kana) for k, kana, _ in person.first_name_male_pairs]
+    female = [(k, kana) for k, kana, _ in person.first_name_female_pairs]
+    return Names("Faker ja_JP names and towns", surnames, male, female, towns=list(dict.fromkeys(address.towns)),
+                 buildings=[b + "射水" for b in address.building_names])
 
 
 def true_pairs(records: list[Record]) -> set[tuple[int, int]]:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-PG_DB = "tsunagu_namayose_bench"
+PG_DB = os.environ.get("TSUNAGU_BENCH_PG_DB", "tsunagu_namayose_bench")  # created and dropped by this bench
 
 
 def main() -> None:
@@ -39,6 +39,7 @@ def main() -> None:
     if args.backend == "sqlite":
         os.environ.pop("DATABASE_URL", None)
         os.environ["TSUNAGU_SQLITE_PATH"] = str(SQLITE_PATH)
+        SQLITE_PATH.parent.mkdir(exist_ok=True)
         if not args.reuse:
             _drop(args.backend)
     else:
@@ -61,7 +62,7 @@ def main() -> None:
     print(json.dumps(result))
 
 
-SQLITE_PATH = Path("/tmp/tsunagu_namayose_bench.sqlite3")
+SQLITE_PATH = HERE.parents[2] / "var" / "namayose_bench.sqlite3"
 BENCH_USER = "bench"
 
 
@@ -132,6 +133,7 @@ def run(args) -> dict:
                                          agency=agencies[0])
         user.roles.set(Role.objects.for_municipality(muni).filter(kind="intake")[:1])
         _load(muni, agencies, stored)
+        _store_model(muni, stored)
         with connection.cursor() as c:
             c.execute("ANALYZE")
         log(f"loaded {len(stored):,} persons in {time.perf_counter() - t0:.0f}s")
@@ -151,9 +153,31 @@ def run(args) -> dict:
         args.dump.write_text(json.dumps(dump, ensure_ascii=False))
     times.sort()
     q = statistics.quantiles(times, n=100)
-    return {"backend": args.backend, "persons": len(stored), "lookups": len(times), "p50_ms": q[49],
+    from tsunagu.identity.services import municipality_model
+
+    source = municipality_model(muni.pk, len(stored)).source
+    return {"backend": args.backend, "persons": len(stored), "lookups": len(times), "p50_ms": q[49], "model": source,
             "p95_ms": q[94], "p99_ms": q[98], "mean_ms": statistics.fmean(times), "with_candidates": hits,
             "load_seconds": load_seconds, "reused": bool(held)}
+
+
+def _store_model(muni, stored) -> None:
+    """The parameters a batch run would learn from these records, stored as a batch run stores them (the
+    lookup then reads them as it does in production)."""
+    from django.utils import timezone
+
+    from tsunagu.identity import batch
+    from tsunagu.identity.learn import learn
+    from tsunagu.identity.models import MatchRun
+
+    from .engine_bench import PREFIXES
+
+    c = batch.Columns.of_raw([r.rid for r in stored], names=[r.name for r in stored], kanas=[r.kana for r in stored],
+                             births=[r.birth for r in stored], addresses=[r.address for r in stored],
+                             phones=[r.phone for r in stored], sexes=[r.sex for r in stored], drop_prefixes=PREFIXES)
+    now = timezone.now()
+    MatchRun.objects.create(municipality=muni, started_at=now, finished_at=now, persons=len(stored),
+                            parameters=learn(c).as_json())
 
 
 def _load(muni, agencies, stored) -> None:

@@ -8,7 +8,13 @@ from tsunagu.core import text
 
 
 class JapaneseDateField(forms.Field):
-    """Accepts 1980-03-01, 昭和55年3月1日, S55.3.1 … and returns a date."""
+    """Accepts 1980-03-01, 昭和55年3月1日, S55.3.1 … and returns a date.
+
+    A date written in an era that had already ended (平成31年5月1日) is accepted; `note` then says how it was
+    read, and `submit` shows it to the user after the save.
+    """
+
+    note = ""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "例: 昭和55年3月1日 / S55.3.1 / 1980-03-01",
@@ -22,9 +28,11 @@ class JapaneseDateField(forms.Field):
         if len(value) > 30:
             raise forms.ValidationError("日付は30文字以内で入力してください（例: 昭和55年3月1日）")
         try:
-            return text.parse_date(value)
+            parsed = text.parse_date_noted(value)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+        self.note = parsed.note
+        return parsed.date
 
     def prepare_value(self, value):
         if hasattr(value, "isoformat"):
@@ -66,5 +74,8 @@ def submit(request, form, action, *, success: str, on_success, on_error):
             apply_domain_error(form, exc)
         else:
             messages.success(request, success)
+            for field in form.fields.values():
+                if getattr(field, "note", ""):  # a date read with an interpretation to check (JapaneseDateField)
+                    messages.warning(request, field.note)
             return on_success(result)
     return on_error(form)

@@ -25,9 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
-from tsunagu.core.wareki import ERAS
+from tsunagu.core.wareki import ERAS, OLD_ERA_GRACE_YEARS, era_end, old_era_note
 
 try:  # optional: the MJ縮退マップ for 外字 and JIS X 0213 characters
     from jntajis import MJShrinkSchemeCombo as _MJ
@@ -37,8 +38,8 @@ except ImportError:  # pragma: no cover - exercised only where jntajis is not in
     _mj_candidates = None
 
 __all__ = [
-    "address_key", "fold_itaiji", "is_kana", "kana_key", "name_key", "normalize", "parse_date", "phone_key",
-    "search_keys",
+    "ParsedDate", "address_key", "fold_itaiji", "is_kana", "kana_key", "name_key", "normalize", "parse_date",
+    "parse_date_noted", "phone_key", "search_keys",
 ]
 
 # --------------------------------------------------------------------------------------------- 異体字 table
@@ -210,7 +211,20 @@ _HIRA_TO_KATA = {cp: cp + 0x60 for cp in (*range(0x3041, 0x3097), 0x309D, 0x309E
 _SMALL = "ァアィイゥウェエォオッツャヤュユョヨヮワヵカヶケㇰクㇱシㇲスㇳトㇴヌㇵハㇶヒㇷフㇸヘㇹホㇺムㇻラㇼリㇽルㇾレㇿロ"
 _KANA_FOLD = str.maketrans(
     {**dict(zip(_SMALL[::2], _SMALL[1::2], strict=True)), "ヂ": "ジ", "ヅ": "ズ", "ヲ": "オ", "ヰ": "イ",
-     "ヱ": "エ", "ヷ": "バ", "ヸ": "ビ", "ヹ": "ベ", "ヺ": "ボ", **dict.fromkeys("ー・- ", None)})
+     "ヱ": "エ", "ヷ": "バ", "ヸ": "ビ", "ヹ": "ベ", "ヺ": "ボ", **dict.fromkeys("・- ", None)})
+# 長音: ー is the vowel of the kana before it, written as a long vowel is spelt (ユーコ = ユウコ, サトー = サトウ,
+# ケーコ = ケイコ, オーノ = オウノ), and an O-row kana followed by オ is the same long vowel (オオタ = オータ = オウタ).
+_VOWEL_ROWS = {"ア": "アカサタナハマヤラワガザダバパ", "イ": "イキシチニヒミリギジヂビピ", "ウ": "ウクスツヌフムユルグズヅブプ",
+               "エ": "エケセテネヘメレゲゼデベペ", "オ": "オコソトノホモヨロゴゾドボポ"}
+_LONG = {"ア": "ア", "イ": "イ", "ウ": "ウ", "エ": "イ", "オ": "ウ"}
+_LONG_VOWEL = {ch: _LONG[v] for v, row in _VOWEL_ROWS.items() for ch in row}
+_CHOON = re.compile("([^ー]?)ー+")
+_O_ROW_O = re.compile(f"(?<=[{_VOWEL_ROWS['オ']}])オ")
+
+
+def _long_vowel(m: re.Match) -> str:
+    before = m.group(1)
+    return before + _LONG_VOWEL.get(before, "")
 _VU = re.compile("ヴ([ァィゥェォュ]?)")
 _VU_MAP = {"": "ブ", "ァ": "バ", "ィ": "ビ", "ゥ": "ブ", "ェ": "ベ", "ォ": "ボ", "ュ": "ビュ"}
 _ITERATION = re.compile("(.)([ヽヾ])")  # みすゞ → ミスズ
@@ -230,7 +244,10 @@ def _kana_step(s: str) -> str:
         t = _VU.sub(lambda m: _VU_MAP[m.group(1)], t)
     if "ヽ" in t or "ヾ" in t:
         t = _ITERATION.sub(_repeat_kana, t)
-    return t.translate(_KANA_FOLD)
+    t = t.translate(_KANA_FOLD)
+    if "ー" in t:
+        t = _CHOON.sub(_long_vowel, t)
+    return _O_ROW_O.sub("ウ", t) if "オ" in t else t
 
 
 _KANA_UNSTABLE = re.compile(f"{_INVISIBLE.pattern}|{_DASH.pattern}|[\\s\u3041-\u3096\u309d\u309eヴヽヾ"
@@ -238,7 +255,8 @@ _KANA_UNSTABLE = re.compile(f"{_INVISIBLE.pattern}|{_DASH.pattern}|[\\s\u3041-\u
 
 
 def kana_key(s: str | None) -> str:
-    """A reading as plain large katakana: ﾀｶﾊｼ, たかはし, タカハシ → タカハシ; ヴァ→バ, ッ→ツ, ヂ→ジ; no ー・ or spaces."""
+    """A reading as plain large katakana: ﾀｶﾊｼ, たかはし, タカハシ → タカハシ; ヴァ→バ, ッ→ツ, ヂ→ジ; long vowels
+    spelt out (ユーコ, ユウコ → ユウコ; サトー → サトウ; オオタ, オータ → オウタ); no ・ or spaces."""
     out = _kana_step(_as_str(s))
     if _stable(out, _KANA_UNSTABLE):
         return out
@@ -291,9 +309,8 @@ def _phone_key_full(s: str | None) -> str:
 def _era_spans() -> dict:
     """昭和 / 昭 / S → (era, first day, last day or None): the era table of tsunagu.core.wareki."""
     spans = {}
-    for newer, era in zip((None, *ERAS), ERAS, strict=False):  # ERAS runs newest first
-        span = (era, era.start, newer.start - dt.timedelta(days=1) if newer else None)
-        spans |= dict.fromkeys((era.name, era.name[0], era.abbr), span)
+    for era in ERAS:
+        spans |= dict.fromkeys((era.name, era.name[0], era.abbr), (era, era.start, era_end(era)))
     return spans
 
 
@@ -302,28 +319,54 @@ _ERA_DATE = re.compile(r"(明治|大正|昭和|平成|令和|[明大昭平令]|[
                        r"([0-9]{1,2})(?:月|[./-])([0-9]{1,2})日?", re.IGNORECASE)
 _WESTERN_DATE = re.compile(r"([0-9]{4})(?:年|[./-])([0-9]{1,2})(?:月|[./-])([0-9]{1,2})日?|([0-9]{4})([0-9]{2})([0-9]{2})")
 _BIRTH_SUFFIX = re.compile(r"(?:生まれ|生)$")
+# A time of day after the date, as spreadsheets and ISO 8601 write it: 1980-03-01T00:00:00, 1980/3/1 0:00,
+# 1980-03-01 00:00:00.000+09:00. The date is taken as written (a birth date has no time zone).
+_TIME_OF_DAY = re.compile(r"(?:(?<=[0-9日])T|\s|(?<=[0-9日]))(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+                          r"\s*(?:Z|[+-][0-9]{2}:?[0-9]{2})?$", re.IGNORECASE)
+_DATE_KNUM = re.compile("[〇零一二三四五六七八九十]+")  # 昭和五十五年三月一日, 二〇二五年
 
 
 def _jp_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def parse_date(s: str) -> dt.date:
-    """昭和55年3月1日, S55.3.1, s55/3/1, 平成元年1月8日, 1980-03-01, 1980/3/1, 19800301 … → date.
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A date read from text, and a note for the user when reading it took an interpretation to check."""
 
-    Raises ValueError with a Japanese message for unreadable text, impossible dates (2月30日) and dates
-    outside their era (昭和64年1月8日, 平成31年5月1日).
+    date: dt.date
+    note: str = ""  # e.g. a date written in an era that had already ended (平成31年5月1日 → 令和元年5月1日)
+
+
+def parse_date(s: str) -> dt.date:
+    """昭和55年3月1日, 昭和五十五年三月一日, S55.3.1, s55/3/1, 平成元年1月8日, 1980-03-01, 1980-03-01T00:00:00,
+    1980/3/1, 19800301 … → date.
+
+    A date written in an era after that era ended (平成31年5月1日, 大正15年12月25日: forms printed before the
+    change) is read on in the old era's count, up to wareki.OLD_ERA_GRACE_YEARS after the change;
+    parse_date_noted gives the note to show the user. Raises ValueError with a Japanese message for
+    unreadable text, impossible dates (2月30日) and dates outside their era (平成元年1月7日, 令和元年4月30日).
     """
+    return parse_date_noted(s).date
+
+
+def parse_date_noted(s: str) -> ParsedDate:
+    """parse_date, with the note to show the user (empty when the text was unambiguous)."""
     if isinstance(s, dt.datetime):
-        return s.date()
+        return ParsedDate(s.date())
     if isinstance(s, dt.date):
-        return s
+        return ParsedDate(s)
     return _parse_date_text(_as_str(s))
 
 
 @lru_cache(maxsize=65_536)  # a register repeats birth dates; errors are not cached (they raise)
-def _parse_date_text(s: str) -> dt.date:
-    t = _BIRTH_SUFFIX.sub("", _SPACES.sub("", normalize(s)))
+def _parse_date_text(s: str) -> ParsedDate:
+    t = normalize(s)
+    if ":" in t:
+        t = _TIME_OF_DAY.sub("", t)
+    t = _BIRTH_SUFFIX.sub("", _SPACES.sub("", t))
+    if _DATE_KNUM.search(t):
+        t = _DATE_KNUM.sub(lambda m: _kanji_number(m.group()), t)
     era_m = _ERA_DATE.fullmatch(t)
     west_m = None if era_m else _WESTERN_DATE.fullmatch(t)
     if era_m:
@@ -339,10 +382,13 @@ def _parse_date_text(s: str) -> dt.date:
         date = dt.date(y, mo, d)
     except ValueError:
         raise ValueError(f"日付 '{s}' は存在しない日付です（{y}年{mo}月{d}日）") from None
-    if era_m and (n < 1 or date < first or (last is not None and date > last)):
+    if not era_m:
+        return ParsedDate(date)
+    after_end = last is not None and date > last
+    if n < 1 or date < first or (after_end and date.year > last.year + OLD_ERA_GRACE_YEARS):
         until = f"{_jp_date(last)}まで" if last else ""
         raise ValueError(f"日付 '{s}' は{era.name}の期間外です（{era.name}は{_jp_date(first)}から{until}）")
-    return date
+    return ParsedDate(date, old_era_note(_as_str(s).strip(), date) if after_end else "")
 
 
 # ------------------------------------------------------------------------------------------------ address
@@ -356,6 +402,10 @@ _KDIGIT = str.maketrans("〇零一壱二弐三参四五六七八九", "001122334
 _KUNIT = {"十": 10, "拾": 10, "百": 100, "千": 1000}
 _UNIT_AHEAD = r"(?=丁目|番地|番町|番丁|番|号|条|線|地割|[のノ之-][0-9" + _KNUM + "])"
 _KNUM_BEFORE_UNIT = re.compile(f"[{_KNUM}]+{_UNIT_AHEAD}")
+# A 丁目 number in kanji is written positionally (三, 十二, 二十三): a numeral before it that does not fit is the
+# end of the town's name (前弥六三丁目 is 前弥六 3丁目, as 前弥六3丁目 says; not 前弥 63丁目).
+_CHOME_KNUM = "(?:[二三四五六七八九弐参]?[十拾][一二三四五六七八九壱弐参]?|[一二三四五六七八九壱弐参])"
+_KNUM_BEFORE_CHOME = re.compile(f"{_CHOME_KNUM}(?=丁目)")
 _KNUM_AFTER_NUMBER = re.compile(f"(?<=[0-9])((?:丁目|番地|番|号|[のノ之-])+)([{_KNUM}]+)")
 _HAS_KNUM = re.compile(f"[{_KNUM}]")
 _KANJI_ONE_AS_DASH = re.compile("(?<=[0-9])一(?=[0-9])")
@@ -399,6 +449,8 @@ def _address_step(s: str, prefixes: re.Pattern) -> str:
         t = _POSTCODE.sub("", t)
     if _HAS_KNUM.search(t):
         t = _KANJI_ONE_AS_DASH.sub("-", t)
+        if "丁目" in t:
+            t = _KNUM_BEFORE_CHOME.sub(lambda m: _kanji_number(m.group()), t)
         t = _KNUM_BEFORE_UNIT.sub(lambda m: _kanji_number(m.group()), t)
         for _ in range(4):  # 二十三番地の四 → 23番地の4 (each pass reaches one more number)
             t, n = _KNUM_AFTER_NUMBER.subn(lambda m: m.group(1) + _kanji_number(m.group(2)), t)
@@ -443,7 +495,7 @@ _STABLE_KEY = re.compile(r"[^0-9\s〒ー字ヶヵケが丁番号条線地のノ�
 # numbers, so that is done directly; tests/test_text.py checks that both ways give the same key.
 _NOT_TOWN = "\\s0-9〒ー字ヶヵケが丁番号条線地のノ之-"
 _SIMPLE_ADDRESS = re.compile(
-    f"([^{_NOT_TOWN}]+?)(?:([0-9]+)|(?<![{_KNUM}])([{_KNUM}]+)(?=丁目))"
+    f"([^{_NOT_TOWN}]+?)(?:([0-9]+)|({_CHOME_KNUM})(?=丁目))"
     r"((?:(?:丁目|番地|番|-)[0-9]+){0,2})(?:丁目|番地|番(?![町丁])|号(?![室棟館線]))?"
     f"(?:$|\\s*(?=[^\\s0-9{_KNUM}ー\\-のノ之丁番号条線地町区軒通室階FfＦｆ]).*)", re.DOTALL)
 _ADDRESS_NUMBER = re.compile("[0-9]+")
@@ -461,6 +513,8 @@ def _simple_address(s: str, prefixes: re.Pattern) -> str | None:
     m = _SIMPLE_ADDRESS.fullmatch(t)
     if m is None:
         return None
+    if m.group(3) and _KNUM_BEFORE_CHOME.search(t).start() != m.start(3):
+        return None  # the full rules read the leftmost 丁目 numeral (八十三丁目 is 83丁目 with no town)
     town = _simple_town(m.group(1), prefixes)
     if not town:
         return None

@@ -35,6 +35,23 @@ ERAS: tuple[Era, ...] = (
 ERA_BY_NAME = {e.name: e for e in ERAS} | {e.abbr: e for e in ERAS}
 
 
+def era_end(era: Era) -> dt.date | None:
+    """The last day of `era` (None for the current era): the day before the next era began."""
+    newer = [e for e in ERAS if e.start > era.start]
+    return min(newer, key=lambda e: e.start).start - dt.timedelta(days=1) if newer else None
+
+
+# Forms printed before an era change keep being filled in with the old era's name (平成31年5月1日, 平成32年…);
+# such a date is read on in the old era's count for this long after the change, and flagged to the user.
+OLD_ERA_GRACE_YEARS = 3
+
+
+def old_era_note(written: str, date: dt.date) -> str:
+    """The note shown when a date was written in an era that had already ended on that day."""
+    return (f"「{written}」は改元後の日付です。{format_wareki(date)}（{date.year}年{date.month}月{date.day}日）"
+            "として扱います。誤りでないか確認してください")
+
+
 def era_of(date: dt.date) -> Era:
     for era in ERAS:
         if date >= era.start:

@@ -20,6 +20,7 @@ from rapidfuzz.process import cpdist
 from tsunagu.core import text
 
 from . import matching as m
+from .model import TF_FIELDS, Model
 
 _BITS = 29  # ids and birth dates (yyyymmdd) fit in 29 bits; a key is tag (4 bits) | a (29) | b (29)
 _MAX_ID = 1 << _BITS
@@ -42,8 +43,8 @@ def _distinct(values: list) -> tuple[list, np.ndarray]:
 
 
 class Columns:
-    """Every record as integer columns. One string table for all fields: equal strings get equal ids, ''
-    is id 0 (missing). Keys are made once per distinct raw value (names, dates and addresses repeat)."""
+    """Every record as integer columns (32-bit: half the memory traffic of gathering pairs). One string table
+    for all fields: equal strings get equal ids, '' is id 0 (missing). Keys are made once per distinct raw value (names, dates and addresses repeat)."""
 
     def __init__(self, ids: list[int]):
         self.n = len(ids)
@@ -51,6 +52,8 @@ class Columns:
         self._table: dict[str, int] = {"": 0}
         self._skeleton: np.ndarray | None = None
         self._counts: dict[str, np.ndarray] = {}
+        self._affixes: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._bdigits: np.ndarray | None = None
 
     @classmethod
     def of_features(cls, records: list[m.Features]) -> Columns:
@@ -81,7 +84,7 @@ class Columns:
         for value in dict.fromkeys(values):
             if value not in table:
                 table[value] = len(table)
-        return np.fromiter(map(table.__getitem__, values), dtype=np.int64, count=len(values))
+        return np.fromiter(map(table.__getitem__, values), dtype=np.int32, count=len(values))
 
     def _derive(self, fields: tuple[str, ...], raw: list, keys) -> None:
         """Set `fields` from one raw value per record; keys(value) → one key string per field (None: the
@@ -93,7 +96,7 @@ class Columns:
 
     def _births(self, raw: list, as_tuple) -> None:
         distinct, at = _distinct(raw)
-        bd = np.array([as_tuple(v) or (0, 0, 0) for v in distinct], dtype=np.int64).reshape(len(distinct), 3)[at]
+        bd = np.array([as_tuple(v) or (0, 0, 0) for v in distinct], dtype=np.int32).reshape(len(distinct), 3)[at]
         self.by, self.bm, self.bdd = bd[:, 0], bd[:, 1], bd[:, 2]
         self.has_bd = self.by > 0
         self.birth = self.by * 10000 + self.bm * 100 + self.bdd
@@ -113,7 +116,7 @@ class Columns:
         """Column of fn(string) for a column of string ids."""
         strings = list(self._table)
         distinct = _unique(col)
-        mapped = np.zeros(len(strings), dtype=np.int64)
+        mapped = np.zeros(len(strings), dtype=np.int32)
         mapped[distinct] = self._ids([fn(strings[x]) for x in distinct.tolist()])
         return mapped[col]
 
@@ -122,6 +125,35 @@ class Columns:
         if field not in self._counts:
             self._counts[field] = np.bincount(getattr(self, field), minlength=len(self.strings))
         return self._counts[field]
+
+    def birth_digits(self) -> np.ndarray:
+        """The 8 digits of every record's yyyymmdd (made once)."""
+        if self._bdigits is None:
+            self._bdigits = ((self.birth[:, None] // (10 ** np.arange(7, -1, -1))[None, :]) % 10).astype(np.int8)
+        return self._bdigits
+
+    def affixes(self, full: str, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """For the full keys in column `full` of records whose `part` is empty (a name written without a
+        space): sorted codes (full id << BITS | id) of every prefix (the whole key included) and of every
+        proper suffix that is itself a string of the table. Lets startswith / endswith run as lookups."""
+        if (full, part) not in self._affixes:
+            table, s = self._table, self.strings
+            col = getattr(self, full)
+            fulls = _unique(col[(getattr(self, part) == 0) & (col != 0)])
+            pre, suf = [], []
+            for x in fulls.tolist():
+                v = s[x]
+                for n in range(1, len(v) + 1):
+                    p = table.get(v[:n])
+                    if p is not None:
+                        pre.append((x << _BITS) | p)
+                    if n < len(v):
+                        q = table.get(v[-n:])
+                        if q is not None:
+                            suf.append((x << _BITS) | q)
+            self._affixes[(full, part)] = (np.sort(np.array(pre, dtype=np.int64)),
+                                           np.sort(np.array(suf, dtype=np.int64)))
+        return self._affixes[(full, part)]
 
     def same_skeleton(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """matching._skeleton(a) == matching._skeleton(b) for string ids, made once per distinct string."""
@@ -151,7 +183,7 @@ def _birth_tuple(value) -> tuple[int, int, int] | None:
 # ------------------------------------------------------------------------------------------------ blocking
 
 def _key(tag: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (np.int64(tag) << np.int64(2 * _BITS)) | (a << np.int64(_BITS)) | b
+    return (np.int64(tag) << np.int64(2 * _BITS)) | (a.astype(np.int64) << np.int64(_BITS)) | b
 
 
 def block_entries(c: Columns) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +248,7 @@ def candidate_pairs(c: Columns, *, max_block: int = m.MAX_BLOCK) -> tuple[np.nda
     return code // c.n, code % c.n, skipped
 
 
-# ------------------------------------------------------------------------------------------------ scoring
+# ------------------------------------------------------------------------------------------------ levels
 
 def _osa_within(c: Columns, a: np.ndarray, b: np.ndarray, k) -> np.ndarray:
     """OSA distance between the strings with ids a and b ≤ k (k a number or an array)."""
@@ -269,265 +301,333 @@ def _parts_close(c: Columns, close, full_a, sur_a, giv_a, full_b, sur_b, giv_b) 
     return out
 
 
-def _python(mask: np.ndarray, fn, c: Columns, *cols) -> np.ndarray:
-    """fn over the strings of the masked pairs, one Python call each (only for rare shapes of record)."""
+def _member(codes: np.ndarray, mask: np.ndarray, full: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Where `mask`: (full id, part id) is in the sorted `codes` of Columns.affixes (False elsewhere)."""
     out = np.zeros(len(mask), dtype=bool)
     idx = np.flatnonzero(mask)
-    if len(idx):
-        s = c.strings
-        args = ([s[x] for x in col[idx].tolist()] for col in cols)
-        out[idx] = list(map(fn, *args))
+    if len(codes) == 0 or len(idx) == 0:
+        return out
+    key = (full[idx].astype(np.int64) << np.int64(_BITS)) | part[idx]
+    at = np.minimum(np.searchsorted(codes, key), len(codes) - 1)
+    out[idx] = codes[at] == key
     return out
 
 
-def _same_surname(c: Columns, full_a, sur_a, full_b, sur_b) -> np.ndarray:
+def _same_surname(c: Columns, full_a, sur_a, full_b, sur_b, kana: bool) -> np.ndarray:
     """matching._same_surname: split names compare surnames; otherwise one name begins with the other's."""
     usable = (full_a != 0) & (full_b != 0) & (full_a != full_b)
     split = (sur_a != 0) & (sur_b != 0)
     out = usable & split & (sur_a == sur_b)
-    rare = usable & ~split & ((sur_a != 0) | (sur_b != 0))
-    return out | _python(rare, m._same_surname, c, full_a, sur_a, full_b, sur_b)
-
-
-def _given_same(c: Columns, full_a, giv_a, full_b, giv_b) -> np.ndarray:
-    """matching._given_same."""
-    both = (giv_a != 0) & (giv_b != 0)
-    one = (giv_a != 0) ^ (giv_b != 0)
-    return (both & (giv_a == giv_b)) | _python(one, m._given_same, c, full_a, giv_a, full_b, giv_b)
-
-
-def _digit_typo(x: np.ndarray, y: np.ndarray, places: tuple[int, ...] = (1, 10)) -> np.ndarray:
-    """matching._digit_typo for non-negative ints below 10 × max(places): same number of digits, exactly
-    one digit differs."""
-    diff = np.zeros(len(x), dtype=np.int64)
-    same_width = np.ones(len(x), dtype=bool)
-    for p in places:
-        diff += (x // p) % 10 != (y // p) % 10
-        if p > 1:
-            same_width &= (x >= p) == (y >= p)
-    return same_width & (diff == 1)
-
-
-def _birth_near(c: Columns, i, j) -> np.ndarray:
-    """matching._birth_near: one component wrong by one digit, or month and day swapped."""
-    ya, ma, da, yb, mb, db = c.by[i], c.bm[i], c.bdd[i], c.by[j], c.bm[j], c.bdd[j]
-    same_year, same_month, same_day = ya == yb, ma == mb, da == db
-    out = np.zeros(len(i), dtype=bool)
-    day = np.flatnonzero(same_year & same_month)
-    out[day] = _digit_typo(da[day], db[day])
-    month = np.flatnonzero(same_year & ~same_month & same_day)
-    out[month] = _digit_typo(ma[month], mb[month])
-    swap = same_year & ~same_month & ~same_day
-    out[swap] = (ma[swap] == db[swap]) & (da[swap] == mb[swap])
-    year = np.flatnonzero(~same_year & same_month & same_day)
-    out[year] = _digit_typo(ya[year], yb[year], (1, 10, 100, 1000))
+    rare = usable & ~split
+    prefixes = c.affixes(*(("kk", "ks") if kana else ("nk", "ns")))[0]
+    out |= _member(prefixes, rare & (sur_a != 0), full_b, sur_a)
+    out |= _member(prefixes, rare & (sur_b != 0), full_a, sur_b)
     return out
 
 
-def _term_frequency(c: Columns):
-    """(prior, weight(log2 m, counts, ids)): Frequencies.prior and Frequencies.weight over columns."""
-    total = max(c.n, m.MIN_POPULATION)
-    log2n = np.log2(total)
-
-    def weight(log2m, counts: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        return log2m - np.log2(np.maximum(counts[ids], 2)) + log2n
-
-    return -np.log2(total / m.MIN_POPULATION), weight
+def _given_same(c: Columns, full_a, giv_a, full_b, giv_b, kana: bool) -> np.ndarray:
+    """matching._given_same (the unsplit side's key ends with the split side's given name)."""
+    both = (giv_a != 0) & (giv_b != 0)
+    suffixes = c.affixes(*(("kk", "kg") if kana else ("nk", "ng")))[1]
+    one_a = _member(suffixes, (giv_a != 0) & (giv_b == 0), full_b, giv_a)
+    one_b = _member(suffixes, (giv_b != 0) & (giv_a == 0), full_a, giv_b)
+    return (both & (giv_a == giv_b)) | one_a | one_b
 
 
-def _birth_weight(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    both_bd = c.has_bd[i] & c.has_bd[j]
-    birth_eq = both_bd & (c.birth[i] == c.birth[j])
-    near = _where(both_bd & ~birth_eq, lambda x, y: _birth_near(c, x, y), i, j)
-    return np.select([birth_eq, near, both_bd], [m.W_BIRTH_EXACT, m.W_BIRTH_NEAR, m.W_BIRTH_DIFFERENT], 0.0)
+def _part_of(full_a, sur_a, giv_a, full_b, sur_b, giv_b) -> np.ndarray:
+    """matching._part_of over ids: one record's whole name is the other's surname or given name."""
+    return ((full_a != 0) & (full_b != 0) & (full_a != full_b)
+            & (((sur_b != 0) & ((full_a == sur_b) | (full_a == giv_b)))
+               | ((sur_a != 0) & ((full_b == sur_a) | (full_b == giv_a)))))
 
 
-def _name_sides(c: Columns, i: np.ndarray, j: np.ndarray):
-    """氏名 and フリガナ keys of both sides of every pair and their equality (score_pairs and upper_bound)."""
-    nk_a, nk_b, kk_a, kk_b = c.nk[i], c.nk[j], c.kk[i], c.kk[j]
-    has_n = (nk_a != 0) & (nk_b != 0)
-    has_k = (kk_a != 0) & (kk_b != 0)
-    name_eq = has_n & (nk_a == nk_b)
-    kana_eq = has_k & (kk_a == kk_b)
-    return nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq
+class Sides:
+    """The columns of both records of every pair (i, j), taken once."""
+
+    def __init__(self, c: Columns, i: np.ndarray, j: np.ndarray):
+        self.c, self.i, self.j = c, i, j
+        for f in ("nk", "ns", "ng", "kk", "ks", "kg", "ak", "pk", "town", "blk", "sex", "birth"):
+            col = getattr(c, f)
+            setattr(self, f + "_a", col[i])
+            setattr(self, f + "_b", col[j])
+        self.has_n = (self.nk_a != 0) & (self.nk_b != 0)
+        self.has_k = (self.kk_a != 0) & (self.kk_b != 0)
+        self.name_eq = self.has_n & (self.nk_a == self.nk_b)
+        self.kana_eq = self.has_k & (self.kk_a == self.kk_b)
+        self.null_name = ~self.has_n & ~self.has_k
+        self.exact_name = ~self.null_name & ((self.name_eq & (self.kana_eq | ~self.has_k)) | (self.kana_eq & ~self.has_n))
+        self.addr_eq = (self.ak_a != 0) & (self.ak_a == self.ak_b)
+        self.phone_eq = (self.pk_a != 0) & (self.pk_a == self.pk_b)
+        self.any_a = (self.ak_a != 0) | (self.pk_a != 0) | (self.town_a != 0)
+        self.any_b = (self.ak_b != 0) | (self.pk_b != 0) | (self.town_b != 0)
+
+    def take(self, idx: np.ndarray) -> Sides:
+        return Sides(self.c, self.i[idx], self.j[idx])
 
 
-def _contact_sides(c: Columns, i: np.ndarray, j: np.ndarray):
-    """Address and phone keys of both sides, their equality, and whether both sides have any contact at all."""
-    ak_a, ak_b, pk_a, pk_b = c.ak[i], c.ak[j], c.pk[i], c.pk[j]
-    town_a, town_b, blk_a, blk_b = c.town[i], c.town[j], c.blk[i], c.blk[j]
-    addr_eq = (ak_a != 0) & (ak_a == ak_b)
-    phone_eq = (pk_a != 0) & (pk_a == pk_b)
-    both = ((ak_a != 0) | (pk_a != 0) | (town_a != 0)) & ((ak_b != 0) | (pk_b != 0) | (town_b != 0))
-    return ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, both
+def name_levels(s: Sides) -> tuple[np.ndarray, np.ndarray]:
+    """matching.name_level for every pair: (level, family)."""
+    c = s.c
+    n = len(s.i)
+    level = np.full(n, m.N_DIFFERENT, dtype=np.int8)
+    family = np.zeros(n, dtype=bool)
+    level[s.null_name] = m.N_NULL
+    level[s.exact_name] = m.N_EXACT
+    one_eq = ~s.null_name & ~s.exact_name
+    ne = one_eq & s.name_eq
+    if ne.any():
+        close = _where(ne, lambda x, y: _kana_close(c, x, y), s.kk_a, s.kk_b)
+        level[ne] = np.where(close[ne], m.N_NAME_KANA_CLOSE, m.N_NAME_KANA_DIFF)
+    ke = one_eq & ~s.name_eq & s.kana_eq
+    if ke.any():
+        close = _where(ke, lambda x, y: _osa_within(c, x, y, 1), s.nk_a, s.nk_b)
+        level[ke] = np.where(close[ke], m.N_KANA_NAME_CLOSE, m.N_KANA_NAME_DIFF)
+    rest = one_eq & ~s.name_eq & ~s.kana_eq
+    if not rest.any():
+        return level, family
+    r = np.flatnonzero(rest)
+    rn, rk = s.has_n[r], s.has_k[r]
+    kk_a, ks_a, kg_a, kk_b, ks_b, kg_b = s.kk_a[r], s.ks_a[r], s.kg_a[r], s.kk_b[r], s.ks_b[r], s.kg_b[r]
+    nk_a, ns_a, ng_a, nk_b, ns_b, ng_b = s.nk_a[r], s.ns_a[r], s.ng_a[r], s.nk_b[r], s.ns_b[r], s.ng_b[r]
+    same_surname = _same_surname(c, kk_a, ks_a, kk_b, ks_b, True) | _same_surname(c, nk_a, ns_a, nk_b, ns_b, False)
+    close_n = ~rn | _where(rn, lambda *x: _parts_close(c, _name_close, *x), nk_a, ns_a, ng_a, nk_b, ns_b, ng_b)
+    close_k = ~rk | _where(rk & close_n, lambda *x: _parts_close(c, _kana_close, *x), kk_a, ks_a, kg_a, kk_b, ks_b,
+                           kg_b)
+    close = close_n & close_k
+    lv = np.full(len(r), m.N_DIFFERENT, dtype=np.int8)
+    fam = np.zeros(len(r), dtype=bool)
+    lv[close] = np.where(rk[close], m.N_CLOSE, m.N_CLOSE_KANJI)
+    fam |= close & same_surname & ~_where(close & same_surname & rk, lambda x, y: c.same_skeleton(x, y), kk_a, kk_b)
+    left = ~close
+    partial = left & (~rn | _part_of(nk_a, ns_a, ng_a, nk_b, ns_b, ng_b)) & (~rk | _part_of(kk_a, ks_a, kg_a, kk_b,
+                                                                                             ks_b, kg_b))
+    lv[partial] = m.N_PARTIAL
+    left &= ~partial
+    lk, ln = left & rk & (ks_a != ks_b), left & rn & (ns_a != ns_b)
+    given = _where(lk, lambda *x: _given_same(c, *x, True), kk_a, kg_a, kk_b, kg_b)
+    given |= _where(ln & ~given, lambda *x: _given_same(c, *x, False), nk_a, ng_a, nk_b, ng_b)
+    lv[given] = m.N_GIVEN
+    left &= ~given
+    surname = left & same_surname
+    lv[surname] = m.N_SURNAME
+    fam |= surname
+    level[r], family[r] = lv, fam
+    return level, family
 
 
-def _sex_weight(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    sex_a, sex_b = c.sex[i], c.sex[j]
-    return np.where((sex_a != 0) & (sex_b != 0), np.where(sex_a == sex_b, m.W_SEX_SAME, m.W_SEX_DIFFERENT), 0.0)
+def birth_levels(s: Sides) -> np.ndarray:
+    """matching.birth_level for every pair."""
+    a, b = s.birth_a, s.birth_b
+    level = np.full(len(a), m.B_DIFFERENT, dtype=np.int8)
+    both = (a > 0) & (b > 0)
+    level[~both] = m.B_NULL
+    level[both & (a == b)] = m.B_EXACT
+    x = np.flatnonzero(both & (a != b))
+    if not len(x):
+        return level
+    a, b = a[x], b[x]
+    ya, ma, da, yb, mb, db = a // 10000, a // 100 % 100, a % 100, b // 10000, b // 100 % 100, b % 100
+    digits = s.c.birth_digits()
+    da_, db_ = digits[s.i[x]], digits[s.j[x]]
+    differ = da_ != db_
+    count = differ.sum(axis=1)
+    first = differ.argmax(axis=1)
+    rows = np.arange(len(a))
+    nxt = np.minimum(first + 1, 7)
+    swap = ((count == 2) & differ[rows, nxt] & (da_[rows, first] == db_[rows, nxt])
+            & (da_[rows, nxt] == db_[rows, first]) & (first < 7))
+    one_edit = (count == 1) | swap | ((ya == yb) & (ma == db) & (da == mb))
+    lv = np.select([one_edit, (ya == yb) & ((ma == mb) | (da == db)), (ma == mb) & (da == db) & (np.abs(ya - yb) == 1)],
+                   [m.B_ONE_EDIT, m.B_DAY_MONTH, m.B_YEAR], m.B_DIFFERENT)
+    level[x] = lv
+    return level
 
 
-def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """matching.compare(records[i], records[j], Frequencies.of(records)) for every pair, as an array."""
-    prior, tf_weight = _term_frequency(c)
-    w = np.full(len(i), prior, dtype=np.float64)
-    ns_a, ns_b, ng_a, ng_b = c.ns[i], c.ns[j], c.ng[i], c.ng[j]
-    ks_a, ks_b, kg_a, kg_b = c.ks[i], c.ks[j], c.kg[i], c.kg[j]
-    # 氏名 + フリガナ
-    nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq = _name_sides(c, i, j)
-    nk_counts, kk_counts = c.counts("nk"), c.counts("kk")
-    exact_name = name_eq & (kana_eq | ~has_k)
-    exact_kana = ~exact_name & kana_eq & ~has_n
-    name_kana = ~exact_name & ~exact_kana & name_eq
-    kana_name = ~exact_name & ~exact_kana & ~name_kana & kana_eq
-    rest = ~(exact_name | exact_kana | name_kana | kana_name) & (has_n | has_k)
-    w += np.where(exact_name, tf_weight(m._M_NAME_EXACT, nk_counts, nk_a), 0.0)
-    w += np.where(exact_kana, tf_weight(m._M_NAME_EXACT, kk_counts, kk_a), 0.0)
-    if name_kana.any():
-        close = _where(name_kana, lambda x, y: _kana_close(c, x, y), kk_a, kk_b)
-        w += np.where(name_kana, tf_weight(np.where(close, m._M_NAME_CLOSE, m._M_NAME_CONFLICT), nk_counts, nk_a), 0)
-    if kana_name.any():
-        close = _where(kana_name, lambda x, y: _osa_within(c, x, y, 1), nk_a, nk_b)
-        w += np.where(kana_name, tf_weight(np.where(close, m._M_NAME_CLOSE, m._M_NAME_CONFLICT), kk_counts, kk_a), 0)
-    sibling = np.zeros(len(i), dtype=bool)
-    if rest.any():
-        r = np.flatnonzero(rest)
-        rn, rk = has_n[r], has_k[r]
-        cols_n = (nk_a[r], ns_a[r], ng_a[r], nk_b[r], ns_b[r], ng_b[r])
-        cols_k = (kk_a[r], ks_a[r], kg_a[r], kk_b[r], ks_b[r], kg_b[r])
-        close_n = ~rn | _where(rn, lambda *x: _parts_close(c, _name_close, *x), *cols_n)
-        need_k = rk & close_n
-        close_k = ~rk | _where(need_k, lambda *x: _parts_close(c, _kana_close, *x), *cols_k)
-        close = close_n & close_k
-        w[r] += np.where(close, np.where(rk, m.W_NAME_CLOSE, m.W_NAME_CLOSE_KANJI), 0.0)
-        sib = _where(close, lambda *x: _same_surname(c, *x), kk_a[r], ks_a[r], kk_b[r], ks_b[r])
-        sib |= _where(close & ~sib, lambda *x: _same_surname(c, *x), nk_a[r], ns_a[r], nk_b[r], ns_b[r])
-        sib &= ~_where(sib & rk, lambda x, y: c.same_skeleton(x, y), kk_a[r], kk_b[r])
-        sibling[r] = sib
-        not_close = ~close
-        marriage = _where(not_close & rk, lambda *x: _given_same(c, *x), kk_a[r], kg_a[r], kk_b[r], kg_b[r])
-        marriage &= ks_a[r] != ks_b[r]
-        marriage_n = _where(not_close & rn & ~marriage, lambda *x: _given_same(c, *x), nk_a[r], ng_a[r], nk_b[r],
-                            ng_b[r])
-        marriage |= marriage_n & (ns_a[r] != ns_b[r])
-        w[r] += np.where(marriage, _given_weight(c, kg_a[r], kg_b[r]), 0.0)
-        w[r] += np.where(not_close & ~marriage, m.W_NAME_DIFFERENT, 0.0)
-    w += _birth_weight(c, i, j)  # 生年月日
-    # 住所 + 電話
-    ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, both = _contact_sides(c, i, j)
-    ak_counts, pk_counts = c.counts("ak"), c.counts("pk")
-    home = addr_eq | phone_eq
-    other = ~home & both
-    phone_pair = other & (pk_a != 0) & (pk_b != 0) & (c.length[pk_a] == c.length[pk_b])
-    phone_near = _where(phone_pair, lambda x, y: _osa_within(c, x, y, 1), pk_a, pk_b)
-    addr_pair = other & ~phone_near & (ak_a != 0) & (ak_b != 0) & (town_a == town_b)
-    addr_near = _where(addr_pair, lambda x, y: _osa_within(c, x, y, 1), ak_a, ak_b)
-    same_block = other & ~phone_near & ~addr_near & (blk_a != 0) & (blk_a == blk_b)
-    same_town = other & ~phone_near & ~addr_near & ~same_block & (town_a != 0) & (town_a == town_b)
-    contact_w = np.select(
-        [addr_eq & phone_eq, addr_eq, phone_eq, phone_near, addr_near, same_block, same_town, other],
-        [tf_weight(m._M_ADDR_PHONE, ak_counts, ak_a), tf_weight(m._M_ADDR, ak_counts, ak_a),
-         tf_weight(m._M_PHONE, pk_counts, pk_a), m.W_PHONE_NEAR, m.W_ADDR_NEAR, m.W_SAME_BLOCK, m.W_SAME_TOWN,
-         m.W_CONTACT_DIFFERENT], 0.0)
-    family_home = sibling & home
-    w += np.where(family_home & (contact_w > m.W_CONTACT_FAMILY), m.W_CONTACT_FAMILY, contact_w)
-    w += _sex_weight(c, i, j)  # 性別
-    return np.where(family_home & (w >= m.SUGGEST), m.SUGGEST - 0.5, w)
+def contact_levels(s: Sides, near: np.ndarray | None = None) -> np.ndarray:
+    """matching.contact_level for every pair (`near`: the 1-slip test where already known, else computed)."""
+    c = s.c
+    both = s.any_a & s.any_b
+    home = s.addr_eq | s.phone_eq
+    other = both & ~home
+    if near is None:
+        phone_pair = other & (s.pk_a != 0) & (s.pk_b != 0) & (c.length[s.pk_a] == c.length[s.pk_b])
+        near = _where(phone_pair, lambda x, y: _osa_within(c, x, y, 1), s.pk_a, s.pk_b)
+        addr_pair = other & ~near & (s.ak_a != 0) & (s.ak_b != 0) & (s.town_a == s.town_b)
+        near |= _where(addr_pair, lambda x, y: _osa_within(c, x, y, 1), s.ak_a, s.ak_b)
+    return np.select(
+        [~both, s.addr_eq & s.phone_eq, s.addr_eq, s.phone_eq, near,
+         (s.blk_a != 0) & (s.blk_a == s.blk_b), (s.town_a != 0) & (s.town_a == s.town_b)],
+        [m.C_NULL, m.C_ADDR_PHONE, m.C_ADDR, m.C_PHONE, m.C_NEAR, m.C_BLOCK, m.C_TOWN], m.C_DIFFERENT).astype(np.int8)
 
 
-def _part_possible(c: Columns, full_a, sur_a, giv_a, full_b, sur_b, giv_b, k: int | None) -> np.ndarray:
-    """A necessary condition for _parts_close: one part equal when both are split; otherwise lengths within
-    k edits (k None: no length limit — a reading's skeleton drops ウ/イ and voicing, so lengths may differ)."""
-    split = (sur_a != 0) & (sur_b != 0)
-    unsplit = True if k is None else np.abs(c.length[full_a] - c.length[full_b]) <= k
-    return np.where(split, (sur_a == sur_b) | (giv_a == giv_b), unsplit)
+def sex_levels(s: Sides) -> np.ndarray:
+    both = (s.sex_a != 0) & (s.sex_b != 0)
+    return np.where(both, np.where(s.sex_a == s.sex_b, m.S_SAME, m.S_DIFFERENT), m.S_NULL).astype(np.int8)
 
 
-def _given_possible(giv_a, giv_b) -> np.ndarray:
-    """A necessary condition for _given_same: equal given names, or only one side split (checked later)."""
-    return np.where((giv_a != 0) & (giv_b != 0), giv_a == giv_b, (giv_a != 0) | (giv_b != 0))
+def pair_levels(c: Columns, i: np.ndarray, j: np.ndarray):
+    """matching.levels for every pair: (name, birth, contact, sex, family) arrays."""
+    s = Sides(c, i, j)
+    nl, family = name_levels(s)
+    return nl, birth_levels(s), contact_levels(s), sex_levels(s), family
 
 
-def upper_bound(c: Columns, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """A cheap upper bound of score_pairs: equality levels exactly, every fuzzy level at its best weight.
+# ------------------------------------------------------------------------------------------------ scoring
+
+class Weights:
+    """A model's weights as arrays indexed by level, and the term frequencies of the columns."""
+
+    def __init__(self, c: Columns, model: Model):
+        self.model = model
+        self.n = max(c.n, m.MIN_POPULATION)
+        self.w = {k: np.array(model.weights(k)) for k in m.LEVELS}
+        self.log2_counts = {f: np.log2(np.maximum(c.counts(f), 2)) for f in TF_FIELDS}
+        self.log2n = np.log2(self.n)
+
+    def tf(self, comparison: str, level: int, field: str, ids: np.ndarray) -> np.ndarray:
+        """model.tf_weight for values with these ids: base − log2(count / N)."""
+        return self.model.tf_base(comparison, level) - self.log2_counts[field][ids] + self.log2n
+
+
+def name_weights(W: Weights, s: Sides, nl: np.ndarray) -> np.ndarray:
+    w = W.w["name"][nl]
+    exact = nl == m.N_EXACT
+    by_kana = exact & (s.nk_a == 0) | exact & (s.nk_b == 0)
+    w = np.where(exact & ~by_kana, W.tf("name", m.N_EXACT, "nk", s.nk_a), w)
+    w = np.where(by_kana, W.tf("name", m.N_EXACT, "kk", s.kk_a), w)
+    for level, field, ids in ((m.N_NAME_KANA_CLOSE, "nk", s.nk_a), (m.N_NAME_KANA_DIFF, "nk", s.nk_a),
+                              (m.N_KANA_NAME_CLOSE, "kk", s.kk_a), (m.N_KANA_NAME_DIFF, "kk", s.kk_a)):
+        w = np.where(nl == level, W.tf("name", level, field, ids), w)
+    given_tf = (nl == m.N_GIVEN) & (s.kg_a != 0) & (s.kg_a == s.kg_b)
+    return np.where(given_tf, W.tf("name", m.N_GIVEN, "kg", s.kg_a), w)
+
+
+def contact_weights(W: Weights, s: Sides, cl: np.ndarray) -> np.ndarray:
+    w = W.w["contact"][cl]
+    for level, field, ids in ((m.C_ADDR_PHONE, "ak", s.ak_a), (m.C_ADDR, "ak", s.ak_a), (m.C_PHONE, "pk", s.pk_a)):
+        w = np.where(cl == level, W.tf("contact", level, field, ids), w)
+    return w
+
+
+CAPS = frozenset({"household", "sibling", "namesake", "surname_change", "names_differ"})
+
+
+def score_levels(W: Weights, s: Sides, nl, bl, cl, sl, family, caps: frozenset = CAPS) -> np.ndarray:
+    """matching.compare's score from the levels of every pair (`caps`: which stated caps apply; all of them
+    but in the benchmark's ablation)."""
+    contact = contact_weights(W, s, cl)
+    home = (cl == m.C_ADDR_PHONE) | (cl == m.C_ADDR) | (cl == m.C_PHONE)
+    family_home = family & home
+    contact = np.where(family_home & (contact > m.W_CONTACT_FAMILY), m.W_CONTACT_FAMILY, contact)
+    score = W.model.prior + name_weights(W, s, nl) + W.w["birth"][bl] + contact + W.w["sex"][sl]
+    household = family_home & (nl == m.N_SURNAME)
+    rules = {"household": household, "sibling": family_home & ~household,
+             "namesake": np.isin(nl, m.SAME_NAME) & (bl == m.B_EXACT) & ((cl == m.C_DIFFERENT) | (cl == m.C_NULL)),
+             "surname_change": (nl == m.N_GIVEN) & ~((bl == m.B_EXACT) & (cl == m.C_ADDR_PHONE)),
+             "names_differ": nl == m.N_DIFFERENT}
+    capped = np.zeros(len(score), dtype=bool)
+    for name in caps:
+        capped |= rules[name]
+    limit = np.where(household & ("household" in caps), m.HOUSEHOLD_ONLY, m.CAPPED)
+    return np.where(capped & (score > limit), limit, score)
+
+
+def score_pairs(c: Columns, i: np.ndarray, j: np.ndarray, model: Model, caps: frozenset = CAPS) -> np.ndarray:
+    """matching.compare(records[i], records[j], Frequencies.of(records), model) for every pair, as an array."""
+    s = Sides(c, i, j)
+    nl, family = name_levels(s)
+    return score_levels(Weights(c, model), s, nl, birth_levels(s), contact_levels(s), sex_levels(s), family, caps)
+
+
+def upper_bound(W: Weights, s: Sides) -> np.ndarray:
+    """A cheap upper bound of the score: equality levels exactly, every fuzzy level at its best weight.
 
     Most compared pairs are different people sharing one blocking key; when even the bound stays below the
-    review threshold, the pair cannot be proposed and its string distances are never computed.
+    threshold, the pair cannot be proposed and its string distances are never computed.
     """
-    prior, tf_weight = _term_frequency(c)
-    nk_a, nk_b, kk_a, kk_b, has_n, has_k, name_eq, kana_eq = _name_sides(c, i, j)
-    nk_counts, kk_counts = c.counts("nk"), c.counts("kk")
-    exact_name = name_eq & (kana_eq | ~has_k)
-    # neither name nor reading equal: 'close' needs an equal surname or given name (or, unsplit, lengths
-    # within the edit limit); 'marriage' needs an equal given name (or one side unsplit) and another surname
-    ns_a, ns_b, ng_a, ng_b = c.ns[i], c.ns[j], c.ng[i], c.ng[j]
-    ks_a, ks_b, kg_a, kg_b = c.ks[i], c.ks[j], c.kg[i], c.kg[j]
-    close = ((~has_n | _part_possible(c, nk_a, ns_a, ng_a, nk_b, ns_b, ng_b, 1))
-             & (~has_k | _part_possible(c, kk_a, ks_a, kg_a, kk_b, ks_b, kg_b, None)))
-    marriage = ((has_k & _given_possible(kg_a, kg_b) & (ks_a != ks_b))
-                | (has_n & _given_possible(ng_a, ng_b) & (ns_a != ns_b)))
-    w = prior + np.select(
-        [exact_name, kana_eq & ~has_n, name_eq, kana_eq, ~has_n & ~has_k, close, marriage],
-        [tf_weight(m._M_NAME_EXACT, nk_counts, nk_a), tf_weight(m._M_NAME_EXACT, kk_counts, kk_a),
-         tf_weight(m._M_NAME_CLOSE, nk_counts, nk_a), tf_weight(m._M_NAME_CLOSE, kk_counts, kk_a), 0.0,
-         max(m.W_NAME_CLOSE, m.W_NAME_CLOSE_KANJI, m.W_MARRIAGE_MAX), m.W_MARRIAGE_MAX], m.W_NAME_DIFFERENT)
-    w += _birth_weight(c, i, j)  # exact: cheap, and it tells most namesakes apart
-    ak_a, ak_b, pk_a, pk_b, town_a, town_b, blk_a, blk_b, addr_eq, phone_eq, other = _contact_sides(c, i, j)
-    ak_counts, pk_counts = c.counts("ak"), c.counts("pk")
-    phone_near = (pk_a != 0) & (pk_b != 0) & (c.length[pk_a] == c.length[pk_b])  # possible: same length
-    addr_near = (ak_a != 0) & (ak_b != 0) & (town_a == town_b)
-    w += np.select(
-        [addr_eq & phone_eq, addr_eq, phone_eq, other & phone_near, other & addr_near,
-         other & (blk_a != 0) & (blk_a == blk_b), other & (town_a != 0) & (town_a == town_b), other],
-        [tf_weight(m._M_ADDR_PHONE, ak_counts, ak_a), tf_weight(m._M_ADDR, ak_counts, ak_a),
-         tf_weight(m._M_PHONE, pk_counts, pk_a), max(m.W_PHONE_NEAR, m.W_ADDR_NEAR), m.W_ADDR_NEAR,
-         m.W_SAME_BLOCK, m.W_SAME_TOWN, m.W_CONTACT_DIFFERENT], 0.0)
-    return w + _sex_weight(c, i, j)
-
-
-def _given_weight(c: Columns, kg_a: np.ndarray, kg_b: np.ndarray) -> np.ndarray:
-    """Frequencies.given_weight: as strong as the given name's reading is rare."""
-    total = max(c.n, m.MIN_POPULATION)
-    u = np.maximum(c.counts("kg")[kg_a], 2) / total
-    rare = np.minimum(np.log2(m._M_MARRIAGE / np.maximum(u, 0.001)), m.W_MARRIAGE_MAX)
-    return np.where((kg_a != 0) & (kg_a == kg_b), rare, m.W_MARRIAGE)
+    wn = W.w["name"]
+    one_eq = ~s.null_name & ~s.exact_name
+    rest = one_eq & ~s.name_eq & ~s.kana_eq
+    c = s.c
+    # which of the levels for names that are neither equal are possible at all (cheap, on ids and lengths)
+    split_n, split_k = (s.ns_a != 0) & (s.ns_b != 0), (s.ks_a != 0) & (s.ks_b != 0)
+    close_n = ~s.has_n | np.where(split_n, (s.ns_a == s.ns_b) | (s.ng_a == s.ng_b),
+                                  np.abs(c.length[s.nk_a] - c.length[s.nk_b]) <= 1)
+    close_k = ~s.has_k | np.where(split_k, (s.ks_a == s.ks_b) | (s.kg_a == s.kg_b), True)
+    partial = ((~s.has_n | _part_of(s.nk_a, s.ns_a, s.ng_a, s.nk_b, s.ns_b, s.ng_b))
+               & (~s.has_k | _part_of(s.kk_a, s.ks_a, s.kg_a, s.kk_b, s.ks_b, s.kg_b)))
+    given_k = s.has_k & np.where(split_k, (s.kg_a == s.kg_b) & (s.ks_a != s.ks_b), (s.kg_a != 0) | (s.kg_b != 0))
+    given_n = s.has_n & np.where(split_n, (s.ng_a == s.ng_b) & (s.ns_a != s.ns_b), (s.ng_a != 0) | (s.ng_b != 0))
+    given_tf = np.where((s.kg_a != 0) & (s.kg_a == s.kg_b), W.tf("name", m.N_GIVEN, "kg", s.kg_a), wn[m.N_GIVEN])
+    surname = ((split_n & (s.ns_a == s.ns_b)) | (split_k & (s.ks_a == s.ks_b))
+               | (~split_n & ((s.ns_a != 0) | (s.ns_b != 0))) | (~split_k & ((s.ks_a != 0) | (s.ks_b != 0))))
+    rest_best = np.full(len(s.i), wn[m.N_DIFFERENT])
+    for possible, weight in ((close_n & close_k, max(wn[m.N_CLOSE], wn[m.N_CLOSE_KANJI])), (partial, wn[m.N_PARTIAL]),
+                             (given_k | given_n, given_tf), (surname, wn[m.N_SURNAME])):
+        rest_best = np.where(possible, np.maximum(rest_best, weight), rest_best)
+    name = np.select(
+        [s.null_name, s.exact_name & ((s.nk_a == 0) | (s.nk_b == 0)), s.exact_name, one_eq & s.name_eq,
+         one_eq & s.kana_eq],
+        [0.0, W.tf("name", m.N_EXACT, "kk", s.kk_a), W.tf("name", m.N_EXACT, "nk", s.nk_a),
+         np.maximum(W.tf("name", m.N_NAME_KANA_CLOSE, "nk", s.nk_a), W.tf("name", m.N_NAME_KANA_DIFF, "nk", s.nk_a)),
+         np.maximum(W.tf("name", m.N_KANA_NAME_CLOSE, "kk", s.kk_a), W.tf("name", m.N_KANA_NAME_DIFF, "kk", s.kk_a))],
+        np.where(rest, rest_best, wn[m.N_DIFFERENT]))
+    # birth: exact equality is cheap; any other date at the best weight a different date can have
+    wb = W.w["birth"]
+    both_bd = (s.birth_a > 0) & (s.birth_b > 0)
+    birth = np.where(both_bd, np.where(s.birth_a == s.birth_b, wb[m.B_EXACT],
+                                       max(wb[m.B_ONE_EDIT], wb[m.B_DAY_MONTH], wb[m.B_YEAR], wb[m.B_DIFFERENT])), 0.0)
+    both = s.any_a & s.any_b
+    other = both & ~s.addr_eq & ~s.phone_eq
+    maybe_near = other & (((s.pk_a != 0) & (s.pk_b != 0) & (c.length[s.pk_a] == c.length[s.pk_b]))
+                          | ((s.ak_a != 0) & (s.ak_b != 0) & (s.town_a == s.town_b)))
+    cheap = contact_levels(s, near=np.zeros(len(s.i), dtype=bool))
+    contact = contact_weights(W, s, cheap)
+    contact = np.where(maybe_near, np.maximum(contact, W.w["contact"][m.C_NEAR]), contact)
+    return W.model.prior + name + birth + contact + W.w["sex"][sex_levels(s)]
 
 
 # ------------------------------------------------------------------------------------------------ batch
 
 def find_matches(records: list[m.Features], *, threshold: float = m.REVIEW, max_block: int = m.MAX_BLOCK,
-                 progress: Callable[[str], None] | None = None, households: bool = True) -> m.BatchResult:
+                 progress: Callable[[str], None] | None = None, households: bool = True,
+                 model: Model | None = None) -> m.BatchResult:
     """Every pair of records sharing a blocking key, scored; pairs at or above `threshold` are returned."""
     return match_columns(Columns.of_features(records), threshold=threshold, max_block=max_block, progress=progress,
-                         households=households)
+                         households=households, model=model)
 
 
 def match_columns(c: Columns, *, threshold: float = m.REVIEW, max_block: int = m.MAX_BLOCK, progress=None,
-                  households: bool = True, chunk: int = 2_000_000) -> m.BatchResult:
-    """Blocking, bound, exact scores and household proposals over prepared columns."""
+                  households: bool = True, chunk: int = 2_000_000, model: Model | None = None) -> m.BatchResult:
+    """Parameters (learned unless given), blocking, bound, exact scores and household proposals."""
+    if model is None:
+        from .learn import learn
+
+        model = learn(c, progress=progress)
     i, j, skipped = candidate_pairs(c, max_block=max_block)
     if progress:
         progress(f"比較するペア {len(i):,} 組を作りました。採点しています…")
+    W = Weights(c, model)
     pairs: list[tuple[int, int, float]] = []
     for start in range(0, len(i), chunk):
-        ci, cj = i[start:start + chunk], j[start:start + chunk]
-        possible = np.flatnonzero(upper_bound(c, ci, cj) >= threshold - 1e-9)
-        ci, cj = ci[possible], cj[possible]
-        score = score_pairs(c, ci, cj)
+        s = Sides(c, i[start:start + chunk], j[start:start + chunk])
+        s = s.take(np.flatnonzero(upper_bound(W, s) >= threshold - 1e-9))
+        nl, family = name_levels(s)
+        score = score_levels(W, s, nl, birth_levels(s), contact_levels(s), sex_levels(s), family)
         keep = np.flatnonzero(score >= threshold)
-        a, b = c.ids[ci[keep]], c.ids[cj[keep]]
+        a, b = c.ids[s.i[keep]], c.ids[s.j[keep]]
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         pairs.extend(zip(lo.tolist(), hi.tolist(), score[keep].tolist(), strict=True))
         if progress and len(i) > chunk:
             progress(f"  採点 {min(start + chunk, len(i)) * 100 // len(i)}%")
     house = _households(c, {(a, b) for a, b, _ in pairs}) if households else []
-    return m.BatchResult(pairs=pairs, households=house, compared=len(i), skipped_blocks=skipped)
+    return m.BatchResult(pairs=pairs, households=house, compared=len(i), skipped_blocks=skipped, model=model)
 
 
 def _households(c: Columns, found: set[tuple[int, int]], largest: int = 20) -> list[tuple[int, int]]:
     """Pairs of records at the same address key and phone (a home of at most `largest`), not person matches."""
     home = np.flatnonzero((c.ak != 0) & (c.pk != 0))
-    key = (c.ak[home] << np.int64(_BITS)) | c.pk[home]
+    key = (c.ak[home].astype(np.int64) << np.int64(_BITS)) | c.pk[home]
     order = np.argsort(key)
     key, home = key[order], home[order]
     if len(key) == 0:
@@ -546,4 +646,5 @@ def _households(c: Columns, found: set[tuple[int, int]], largest: int = 20) -> l
     return out
 
 
-__all__ = ["Columns", "candidate_pairs", "find_matches", "match_columns", "score_pairs", "upper_bound"]
+__all__ = ["Columns", "Sides", "Weights", "candidate_pairs", "find_matches", "match_columns", "pair_levels", "score_pairs",
+           "upper_bound"]

@@ -10,7 +10,7 @@ from tsunagu.core import text
 from . import matching
 from .models import MatchKey
 
-KEY_VERSION = "1"  # bump to re-key every record when the key functions change
+KEY_VERSION = "2"  # bump to re-key every record when the key functions change
 
 
 def drop_prefixes(municipality) -> tuple[str, ...]:

@@ -1,34 +1,29 @@
-"""名寄せ: blocking keys and a Fellegi–Sunter comparison with term-frequency adjustment. No Django.
+"""名寄せ: blocking keys and the Fellegi–Sunter comparison, one record or pair at a time. No Django.
 
-This module is the definition, one record or pair at a time (intake, explanations, tests); the batch run
-computes the same pairs and scores column-wise in tsunagu.identity.batch.
+This module is the definition (intake, explanations, tests); the batch run computes the same pairs, levels
+and scores column-wise in tsunagu.identity.batch, and tsunagu.identity.learn estimates the parameters
+(tsunagu.identity.model) from a city's own records.
 
-A record becomes `Features` (comparison keys from tsunagu.core.text, never shown). Two records are compared
-field by field; each field lands on one *level* whose weight is log2(m/u): m = how often true matches land
-there, u = how often two different people do. Exact agreement on a name, an address or a phone number uses
-the value's own frequency as u (term-frequency adjustment), so 佐藤 ヒロシ counts for less than a rare name
-and a shared flat address for less than a detached house. The fields are grouped where they are strongly
-dependent: 氏名+フリガナ is one comparison, 住所+電話 (both household-level) another, so a household member
-or twin never adds the same evidence twice.
-
-Three calibrated rules sit on top, each for a case the independence assumption gets wrong: a name that
-differs completely costs 20 bits (only a typo or a sibling is 'close'); a shared home says little when the
-surname is shared and the given name is not (family), and such a pair never reaches SUGGEST (twins) — unless
-the two readings agree but for soft slips (voicing, a dropped ウ/イ), which siblings' names never do; a
-surname change with the same given name and birth date (marriage) never reaches SUGGEST on its own.
-
-The sum of weights, minus log2(N / 50,000) for the prior, is the score (bits of evidence). Thresholds
-(chosen on benchmark seed 3, reported on seed 7 and on seed 11, which was not looked at while the rules were
-written — bench/namayose/RESULTS.md):
-  SUGGEST  — 有力候補: precision ≥ 0.995 at 50k and 500k records; shown first and marked at intake;
-  REVIEW   — 要確認: worth a reviewer's look. Below REVIEW the batch proposes nothing;
-  INTAKE   — at intake only, among records the worker may already see: a shared name and reading.
+A record becomes `Features` (comparison keys from tsunagu.core.text, never shown). A pair lands on one level
+of each comparison (model.LEVELS: name+reading, birth date, address+phone, sex); the score is the prior plus
+the levels' weights, term-frequency adjusted where a level is decided by an exact value — the log2 posterior
+odds that the two records are one person. Stated caps keep a pair out of the suggestions however high its
+odds, each for a case where the independence of the comparisons fails:
+  household       same surname, another given name, one home (twins share a birth date too): never a
+                  person candidate (the batch proposes the household instead);
+  sibling         a slightly different given name, same surname, one home: a typo or a sibling — a review
+                  case (for both, a shared home adds no weight: relatives share it by definition);
+  namesake        same name and reading (or one of them and a slip in the other) and birth date, with
+                  nothing else in common — a review case;
+  surname_change  same given name, another surname: only with the same birth date, address and phone;
+  names_differ    names that differ entirely.
+Thresholds (model.SUGGEST, model.REVIEW) are a rule on the posterior odds, not tuned per data set. At intake,
+among records the worker may already see, a shared name and reading is shown even below REVIEW.
 No threshold merges anything: a human confirms every merge (services.merge_candidate).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections import Counter
@@ -40,14 +35,49 @@ from rapidfuzz.distance.OSA import distance as _OSA
 
 from tsunagu.core import text
 
-REVIEW = 14.0  # 要確認 (review band starts here)
-SUGGEST = 18.0  # 有力候補 (suggestion threshold)
-INTAKE = 10.0  # at intake, among records the worker may already see, a shared name alone is worth showing
+from .model import (
+    B_DAY_MONTH,
+    B_DIFFERENT,
+    B_EXACT,
+    B_NULL,
+    B_ONE_EDIT,
+    B_YEAR,
+    C_ADDR,
+    C_ADDR_PHONE,
+    C_BLOCK,
+    C_DIFFERENT,
+    C_NEAR,
+    C_NULL,
+    C_PHONE,
+    C_TOWN,
+    CAPPED,
+    LEVELS,
+    MIN_POPULATION,
+    N_CLOSE,
+    N_CLOSE_KANJI,
+    N_DIFFERENT,
+    N_EXACT,
+    N_GIVEN,
+    N_KANA_NAME_CLOSE,
+    N_KANA_NAME_DIFF,
+    N_NAME_KANA_CLOSE,
+    N_NAME_KANA_DIFF,
+    N_NULL,
+    N_PARTIAL,
+    N_SURNAME,
+    NULL,
+    REVIEW,
+    S_DIFFERENT,
+    S_NULL,
+    S_SAME,
+    SUGGEST,
+    TF_FIELD,
+    Model,
+    default_model,
+)
+
 MAX_BLOCK = 1000  # larger blocks are skipped (they carry no evidence and cost O(n²))
 NAME_BLOCK = 25  # a name or reading alone is a blocking key only for rarer names
-MIN_POPULATION = 50_000  # the smallest N used for term frequencies
-
-_log2 = math.log2
 
 # ------------------------------------------------------------------------------------------------ features
 
@@ -192,17 +222,13 @@ def block_limit(key: str) -> int:
 # ------------------------------------------------------------------------------------------------ comparison
 
 class Frequencies:
-    """Term frequencies for the TF adjustment: how many records carry each exact value."""
+    """Term frequencies: how many records carry each exact value, among `total` records."""
 
     def __init__(self, total: int, nk=None, kk=None, ak=None, pk=None, kg=None):
         # A new or small database has not yet seen how common a name is: count as if from a mid-size city.
         self.total = max(total, MIN_POPULATION)
-        self.log2n = _log2(self.total)
-        # Prior odds fall as the population grows (more namesakes, more shared birthdays): subtracting
-        # log2(N / MIN_POPULATION) keeps one pair of thresholds valid from a town to a large city.
-        self.prior = -_log2(self.total / MIN_POPULATION)
         self.nk, self.kk, self.ak, self.pk = nk or {}, kk or {}, ak or {}, pk or {}
-        self.kg = kg  # readings of given names (None: unknown, use a typical frequency)
+        self.kg = kg  # readings of given names (None: unknown, the level's mean u is used)
 
     @classmethod
     def of(cls, records: Iterable[Features]) -> Frequencies:
@@ -211,71 +237,14 @@ class Frequencies:
                    Counter(f.ak for f in records if f.ak), Counter(f.pk for f in records if f.pk),
                    Counter(f.kg for f in records if f.kg))
 
-    def given_weight(self, a: Features, b: Features) -> float:
-        """Same given name, different surname: as strong as the given name is rare (花子 < 千尋)."""
-        if self.kg is None or not a.kg or a.kg != b.kg:
-            return W_MARRIAGE
-        u = max(self.kg.get(a.kg, 2), 2) / self.total
-        return min(_log2(_M_MARRIAGE / max(u, 0.001)), W_MARRIAGE_MAX)
+    def count(self, field: str, value: str) -> int | None:
+        table = getattr(self, field)
+        return None if table is None else max(table.get(value, 2), 2)
 
-    def weight(self, log2m: float, table: dict, value: str) -> float:
-        """log2(m / u) with u = frequency of `value` (at least two records: the pair itself)."""
-        return log2m - _log2(max(table.get(value, 2), 2)) + self.log2n
-
-
-# m-probabilities (log2) for TF-adjusted levels; fixed levels carry their weight directly.
-_M_NAME_EXACT = _log2(0.80)
-_M_NAME_CLOSE = _log2(0.08)
-_M_NAME_CONFLICT = _log2(0.01)
-_M_ADDR_PHONE = _log2(0.55)
-_M_ADDR = _log2(0.25)
-_M_PHONE = _log2(0.15)
-_M_MARRIAGE = 0.03
-W_MARRIAGE = _log2(_M_MARRIAGE / 0.004)
-W_MARRIAGE_MAX = _log2(_M_MARRIAGE / 0.002)  # never a suggestion on birth date and given name alone
-W_NAME_CLOSE = _log2(0.03 / 0.0002)  # the reading confirms the slip
-W_NAME_CLOSE_KANJI = _log2(0.03 / 0.002)  # no reading to confirm: 大輔/大樹 could be brothers
-W_NAME_DIFFERENT = -20.0
-W_BIRTH_EXACT = _log2(0.95 / (1 / (365.25 * 90)))
-W_BIRTH_NEAR = _log2(0.03 / 0.002)
-W_BIRTH_DIFFERENT = _log2(0.02 / 0.996)
-W_ADDR_NEAR = _log2(0.05 / 0.0005)
-W_PHONE_NEAR = _log2(0.03 / 0.0001)
-W_SAME_BLOCK = _log2(0.05 / 0.005)
-W_CONTACT_FAMILY = 4.0  # the most a shared home adds when the surname is shared and the given name is not
-W_SAME_TOWN = _log2(0.03 / 0.03)
-W_CONTACT_DIFFERENT = _log2(0.25 / 0.98)
-W_SEX_SAME = _log2(0.98 / 0.5)
-W_SEX_DIFFERENT = _log2(0.01 / 0.5)
-COMMON = 1 / 2000  # a value carried by more than 1 record in 2,000 is 'common' (explained to the reviewer)
-
-REASONS = {
-    "name_exact": "氏名・フリガナ一致（異体字・表記ゆれは同一視）",
-    "name_only": "氏名一致（フリガナは片方のみ）",
-    "kana_only": "フリガナ一致（漢字氏名は片方のみ）",
-    "name_kana_close": "氏名一致・フリガナ類似（聞き取り違いの可能性）",
-    "name_kana_diff": "氏名一致・フリガナが異なる",
-    "kana_name_close": "フリガナ一致・氏名類似（誤記の可能性）",
-    "kana_name_diff": "フリガナ一致・氏名の漢字が異なる",
-    "marriage": "名が一致・姓が異なる（婚姻などによる改姓の可能性）",
-    "name_close": "氏名・フリガナ類似（1〜2文字違い）",
-    "name_different": "氏名が異なる",
-    "common_name": "よくある氏名のため、氏名一致の重みを下げています",
-    "birth_exact": "生年月日一致",
-    "birth_near": "生年月日が1か所違い（入力誤りの可能性）",
-    "birth_different": "生年月日不一致",
-    "addr_phone": "住所・電話番号一致",
-    "addr": "住所一致",
-    "phone": "電話番号一致",
-    "addr_near": "住所類似（番地の1文字違い）",
-    "phone_near": "電話番号類似（1桁違い）",
-    "same_block": "住所類似（同じ町丁目）",
-    "same_town": "住所類似（同じ町）",
-    "contact_different": "住所・電話番号が異なる（転居の可能性）",
-    "shared_address": "同じ住所の記録が多い（集合住宅など）",
-    "sex_different": "性別が異なる",
-    "sibling": "同じ世帯のきょうだい・双子の可能性（名が少し異なる）: 有力候補にはしません",
-}
+    def freq(self, field: str, value: str) -> float | None:
+        """f = records with `value` / N (at least two: the pair itself); None when not counted."""
+        n = self.count(field, value)
+        return None if n is None else n / self.total
 
 
 def osa_within(a: str, b: str, k: int) -> bool:
@@ -284,7 +253,7 @@ def osa_within(a: str, b: str, k: int) -> bool:
 
 
 def _name_close(a: str, b: str) -> bool:
-    """One kanji slip (一郎/一朗) — but a one-character given name that changes is another name (明/葵)."""
+    """One kanji slip (一郎/一朗, 龍之介/龍介) — but a one-character given name that changes is another name (明/葵)."""
     return min(len(a), len(b)) >= 2 and osa_within(a, b, 1)
 
 
@@ -293,13 +262,13 @@ _SOFT = str.maketrans("", "", "\u3099\u309aウイ")
 
 @lru_cache(maxsize=100_000)
 def _skeleton(s: str) -> str:
-    """A reading without voicing marks and without ウ/イ: ユウコ/ユコ, ジロウ/シロー, タカキ/タカギ agree."""
+    """A reading without voicing marks and without ウ/イ: ユウコ/ユコ, ジロウ/シロウ, タカキ/タカギ agree."""
     return unicodedata.normalize("NFD", s).translate(_SOFT)
 
 
 def _kana_close(a: str, b: str) -> bool:
-    """A misheard or mistyped reading. Short readings allow only soft slips (voicing, a dropped ウ/イ):
-    タツヤ/タクヤ and アイ/アヤ are different names."""
+    """A misheard or mistyped reading (edit distance on the long-vowel-folded key). Short readings allow only
+    soft slips (voicing, a dropped ウ/イ): タツヤ/タクヤ and アイ/アヤ are different names."""
     longest = max(len(a), len(b))
     if longest <= 4:
         return _skeleton(a) == _skeleton(b)
@@ -332,148 +301,232 @@ def _given_same(full_a: str, giv_a: str, full_b: str, giv_b: str) -> bool:
     return False
 
 
+def _part_of(full_a: str, sur_a: str, giv_a: str, full_b: str, sur_b: str, giv_b: str) -> bool:
+    """One record has only a part of the other's name: 高橋 / 高橋 一郎, イチロウ / タカハシ イチロウ."""
+    return bool(full_a and full_b and full_a != full_b
+                and ((sur_b and full_a in (sur_b, giv_b)) or (sur_a and full_b in (sur_a, giv_a))))
+
+
 def _one_slip(a: str, b: str) -> bool:
     """Same length and one digit wrong or two neighbours swapped (a phone number misheard or mistyped)."""
-    if len(a) != len(b):
-        return False
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
-                                and a[diff[1]] == b[diff[0]])
+    return len(a) == len(b) and osa_within(a, b, 1)
 
 
-def _digit_typo(x: int, y: int) -> bool:
-    sx, sy = str(x), str(y)
-    return len(sx) == len(sy) and sum(c1 != c2 for c1, c2 in zip(sx, sy, strict=True)) == 1
-
-
-def _birth_near(a: tuple, b: tuple) -> bool:
-    """One component wrong by one digit, or month and day swapped."""
-    ya, ma, da = a
-    yb, mb, db = b
-    if ya == yb:
-        if ma == mb:
-            return _digit_typo(da, db)
-        if da == db:
-            return _digit_typo(ma, mb)
-        return ma == db and da == mb
-    return ma == mb and da == db and _digit_typo(ya, yb)
-
-
-def compare(a: Features, b: Features, tf: Frequencies, *, explain: bool = False):
-    """(score, reason codes). Reason codes are filled only when `explain` is true."""
-    w = tf.prior
-    why: list[str] = []
-    sibling = False
-    # 氏名 + フリガナ (one dependent comparison)
+def name_level(a: Features, b: Features) -> tuple[int, bool]:
+    """(name level, family): family = same surname and another given name (a relative, or a misheard name)."""
     has_n, has_k = bool(a.nk and b.nk), bool(a.kk and b.kk)
     name_eq, kana_eq = has_n and a.nk == b.nk, has_k and a.kk == b.kk
-    tf_value = None
-    if name_eq and (kana_eq or not has_k):
-        w += tf.weight(_M_NAME_EXACT, tf.nk, a.nk)
-        tf_value = tf.nk.get(a.nk, 2)
-        code = "name_exact" if kana_eq else "name_only"
-    elif kana_eq and not has_n:
-        w += tf.weight(_M_NAME_EXACT, tf.kk, a.kk)
-        tf_value = tf.kk.get(a.kk, 2)
-        code = "kana_only"
-    elif name_eq:
-        close = _kana_close(a.kk, b.kk)
-        w += tf.weight(_M_NAME_CLOSE if close else _M_NAME_CONFLICT, tf.nk, a.nk)
-        code = "name_kana_close" if close else "name_kana_diff"
-    elif kana_eq:
-        close = osa_within(a.nk, b.nk, 1)
-        w += tf.weight(_M_NAME_CLOSE if close else _M_NAME_CONFLICT, tf.kk, a.kk)
-        code = "kana_name_close" if close else "kana_name_diff"
-    elif not has_n and not has_k:
-        code = ""
-    elif (not has_n or _parts_close(a.nk, a.ns, a.ng, b.nk, b.ns, b.ng, _name_close)) and (
-            not has_k or _parts_close(a.kk, a.ks, a.kg, b.kk, b.ks, b.kg, _kana_close)):
-        w += W_NAME_CLOSE if has_k else W_NAME_CLOSE_KANJI
-        code = "name_close"
-        # the same surname and a slightly different given name: a typo, or a brother, sister or twin —
-        # unless the readings agree but for soft slips (siblings are named apart by how the name sounds)
-        sibling = ((_same_surname(a.kk, a.ks, b.kk, b.ks) or _same_surname(a.nk, a.ns, b.nk, b.ns))
-                   and not (has_k and _skeleton(a.kk) == _skeleton(b.kk)))
-    elif ((has_k and _given_same(a.kk, a.kg, b.kk, b.kg) and a.ks != b.ks)
-          or (has_n and _given_same(a.nk, a.ng, b.nk, b.ng) and a.ns != b.ns)):
-        w += tf.given_weight(a, b)
-        code = "marriage"
-    else:
-        w += W_NAME_DIFFERENT
-        code = "name_different"
-    if explain:
-        if code:
-            why.append(code)
-        if tf_value is not None and tf_value > COMMON * 2 ** tf.log2n:
-            why.append("common_name")
-    # 生年月日
-    if a.bd and b.bd:
-        if a.bd == b.bd:
-            w += W_BIRTH_EXACT
-            code = "birth_exact"
-        elif _birth_near(a.bd, b.bd):
-            w += W_BIRTH_NEAR
-            code = "birth_near"
-        else:
-            w += W_BIRTH_DIFFERENT
-            code = "birth_different"
-        if explain:
-            why.append(code)
-    # 住所 + 電話 (both household-level: one comparison)
+    if not has_n and not has_k:
+        return N_NULL, False
+    if (name_eq and (kana_eq or not has_k)) or (kana_eq and not has_n):
+        return N_EXACT, False
+    if name_eq:
+        return (N_NAME_KANA_CLOSE if _kana_close(a.kk, b.kk) else N_NAME_KANA_DIFF), False
+    if kana_eq:
+        return (N_KANA_NAME_CLOSE if osa_within(a.nk, b.nk, 1) else N_KANA_NAME_DIFF), False
+    same_surname = _same_surname(a.kk, a.ks, b.kk, b.ks) or _same_surname(a.nk, a.ns, b.nk, b.ns)
+    close_n = not has_n or _parts_close(a.nk, a.ns, a.ng, b.nk, b.ns, b.ng, _name_close)
+    if close_n and (not has_k or _parts_close(a.kk, a.ks, a.kg, b.kk, b.ks, b.kg, _kana_close)):
+        # a typo — or a brother, sister or twin; unless the readings agree but for soft slips (siblings are
+        # named apart by how the name sounds)
+        family = same_surname and not (has_k and _skeleton(a.kk) == _skeleton(b.kk))
+        return (N_CLOSE if has_k else N_CLOSE_KANJI), family
+    if (not has_n or _part_of(a.nk, a.ns, a.ng, b.nk, b.ns, b.ng)) and (
+            not has_k or _part_of(a.kk, a.ks, a.kg, b.kk, b.ks, b.kg)):
+        return N_PARTIAL, False
+    if ((has_k and _given_same(a.kk, a.kg, b.kk, b.kg) and a.ks != b.ks)
+            or (has_n and _given_same(a.nk, a.ng, b.nk, b.ng) and a.ns != b.ns)):
+        return N_GIVEN, False
+    if same_surname:
+        return N_SURNAME, True
+    return N_DIFFERENT, False
+
+
+@lru_cache(maxsize=65_536)
+def _date_digits(bd: tuple[int, int, int]) -> str:
+    return f"{bd[0]:04}{bd[1]:02}{bd[2]:02}"
+
+
+def birth_level(a: Features, b: Features) -> int:
+    if not a.bd or not b.bd:
+        return B_NULL
+    if a.bd == b.bd:
+        return B_EXACT
+    (ya, ma, da), (yb, mb, db) = a.bd, b.bd
+    if (ya == yb and ma == db and da == mb) or _one_slip(_date_digits(a.bd), _date_digits(b.bd)):
+        return B_ONE_EDIT  # one digit wrong, two neighbours swapped, or month and day swapped
+    if ya == yb and (ma == mb or da == db):
+        return B_DAY_MONTH
+    if ma == mb and da == db and abs(ya - yb) == 1:
+        return B_YEAR
+    return B_DIFFERENT
+
+
+def contact_level(a: Features, b: Features) -> int:
+    if not (a.ak or a.pk or a.town) or not (b.ak or b.pk or b.town):
+        return C_NULL
     addr_eq = bool(a.ak) and a.ak == b.ak
     phone_eq = bool(a.pk) and a.pk == b.pk
-    code = ""
-    before_contact = w
     if addr_eq and phone_eq:
-        w += tf.weight(_M_ADDR_PHONE, tf.ak, a.ak)
-        code = "addr_phone"
-    elif addr_eq:
-        w += tf.weight(_M_ADDR, tf.ak, a.ak)
-        code = "addr"
-    elif phone_eq:
-        w += tf.weight(_M_PHONE, tf.pk, a.pk)
-        code = "phone"
-    elif (a.ak or a.pk or a.town) and (b.ak or b.pk or b.town):
-        if a.pk and b.pk and _one_slip(a.pk, b.pk):
-            w += W_PHONE_NEAR
-            code = "phone_near"
-        elif a.ak and b.ak and a.town == b.town and osa_within(a.ak, b.ak, 1):
-            w += W_ADDR_NEAR
-            code = "addr_near"
-        elif a.blk and a.blk == b.blk:
-            w += W_SAME_BLOCK
-            code = "same_block"
-        elif a.town and a.town == b.town:
-            w += W_SAME_TOWN
-            code = "same_town"
-        else:
-            w += W_CONTACT_DIFFERENT
-            code = "contact_different"
-    contact_w = w - before_contact
-    if explain and code:
-        why.append(code)
-        if addr_eq and tf.ak.get(a.ak, 2) > 6:
-            why.append("shared_address")
-    if sibling and code in ("addr_phone", "addr", "phone") and contact_w > W_CONTACT_FAMILY:
-        w += W_CONTACT_FAMILY - contact_w  # family members share a home: the home says little here
-    family_home = sibling and code in ("addr_phone", "addr", "phone")
-    # 性別
-    if a.sex and b.sex:
-        if a.sex == b.sex:
-            w += W_SEX_SAME
-        else:
-            w += W_SEX_DIFFERENT
-            if explain:
-                why.append("sex_different")
-    if family_home and w >= SUGGEST:
-        w = SUGGEST - 0.5  # same home: a human must tell a typo from a sibling
-        if explain:
-            why.append("sibling")
-    return w, why
+        return C_ADDR_PHONE
+    if addr_eq:
+        return C_ADDR
+    if phone_eq:
+        return C_PHONE
+    if (a.pk and b.pk and _one_slip(a.pk, b.pk)) or (a.ak and b.ak and a.town == b.town and osa_within(a.ak, b.ak, 1)):
+        return C_NEAR
+    if a.blk and a.blk == b.blk:
+        return C_BLOCK
+    if a.town and a.town == b.town:
+        return C_TOWN
+    return C_DIFFERENT
 
 
-def explain(codes: Iterable[str]) -> list[str]:
-    return [REASONS[c] for c in codes]
+def sex_level(a: Features, b: Features) -> int:
+    if not a.sex or not b.sex:
+        return S_NULL
+    return S_SAME if a.sex == b.sex else S_DIFFERENT
+
+
+def levels(a: Features, b: Features) -> tuple[int, int, int, int, bool]:
+    """(name, birth, contact, sex) levels of a pair, and whether the names look like relatives'."""
+    nl, family = name_level(a, b)
+    return nl, birth_level(a, b), contact_level(a, b), sex_level(a, b), family
+
+
+def tf_value(a: Features, b: Features, c: str, level: int) -> tuple[str, str] | None:
+    """(field, value) whose frequency adjusts a TF level of this pair."""
+    fld = TF_FIELD.get((c, level))
+    if fld is None:
+        return None
+    if c == "name" and level == N_EXACT and not (a.nk and b.nk):
+        fld = "kk"
+    if fld == "kg" and not (a.kg and a.kg == b.kg):
+        return None  # same given name in kanji only: the mean u
+    return fld, getattr(a, fld)
+
+
+W_CONTACT_FAMILY = 0.0  # what a shared home adds when the names look like relatives': nothing
+SAME_NAME = (N_EXACT, N_NAME_KANA_CLOSE, N_KANA_NAME_CLOSE)  # the name or the reading agrees, the other all but
+HOUSEHOLD_ONLY = REVIEW - 0.5  # where a capped 'household' pair lands: not proposed as one person
+
+
+def cap_codes(nl: int, bl: int, cl: int, family: bool) -> list[str]:
+    """The stated caps that apply to a pair with these levels (the strictest first)."""
+    home = cl in (C_ADDR_PHONE, C_ADDR, C_PHONE)
+    caps = []
+    if family and home and nl == N_SURNAME:
+        caps.append("household")  # same surname, another given name, one home: a relative (twins too)
+    if family and home and nl != N_SURNAME:
+        caps.append("sibling")  # a slightly different given name at one home: a typo or a sibling
+    if nl in SAME_NAME and bl == B_EXACT and cl in (C_DIFFERENT, C_NULL):
+        caps.append("namesake")  # same name and birth date, nothing else in common
+    if nl == N_GIVEN and not (bl == B_EXACT and cl == C_ADDR_PHONE):
+        caps.append("surname_change")  # a new surname is let through only with the same birth date and home
+    if nl == N_DIFFERENT:
+        caps.append("names_differ")
+    return caps
+
+
+def cap_limit(code: str) -> float:
+    return HOUSEHOLD_ONLY if code == "household" else CAPPED
+COMMON = 1 / 2000  # a value carried by more than 1 record in 2,000 is 'common' (explained to the reviewer)
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    bits: float | None = None  # the weight this reason added (None: a note)
+
+
+def compare(a: Features, b: Features, tf: Frequencies, model: Model | None = None, *, explain: bool = False):
+    """(score, reasons): log2 posterior odds that a and b are one person, and (when `explain`) why."""
+    model = model or default_model(tf.total)
+    nl, bl, cl, sl, family = levels(a, b)
+    weight = [model.weight("name", nl), model.weight("birth", bl), model.weight("contact", cl),
+              model.weight("sex", sl)]
+    common_name = shared_address = False
+    for k, (c, level) in enumerate((("name", nl), ("contact", cl))):
+        value = tf_value(a, b, c, level)
+        if value is not None:
+            freq = tf.freq(*value)
+            weight[k * 2] = model.tf_weight(c, level, freq)
+            if freq is not None and freq > COMMON:
+                common_name |= c == "name"
+                shared_address |= c == "contact" and value[0] == "ak"
+    home = cl in (C_ADDR_PHONE, C_ADDR, C_PHONE)
+    if family and home and weight[2] > W_CONTACT_FAMILY:
+        weight[2] = W_CONTACT_FAMILY  # family members share a home: the home says little here
+    score = model.prior + sum(weight)
+    caps = cap_codes(nl, bl, cl, family)
+    capped = bool(caps) and score > cap_limit(caps[0])
+    if capped:
+        score = cap_limit(caps[0])
+    if not explain:
+        return score, []
+    why = [Reason("prior", model.prior)]
+    for k, c, level in ((0, "name", nl), (1, "birth", bl), (2, "contact", cl), (3, "sex", sl)):
+        code = _level_code(a, b, c, level)
+        if code:
+            why.append(Reason(code, weight[k]))
+    if common_name:
+        why.append(Reason("common_name"))
+    if shared_address:
+        why.append(Reason("shared_address"))
+    if capped:
+        why += [Reason(code) for code in caps]
+    return score, why
+
+
+def _level_code(a: Features, b: Features, c: str, level: int) -> str:
+    if level == NULL[c] or (c == "sex" and level == S_SAME):
+        return ""
+    if c == "name" and level == N_EXACT:
+        return "name_exact" if a.nk and b.nk and a.kk and b.kk else "name_only" if a.nk and b.nk else "kana_only"
+    return f"{c}_{LEVELS[c][level]}"
+
+
+REASONS = {
+    "prior": "事前の見込み（記録の件数と重複の多さから）",
+    "name_exact": "氏名・フリガナ一致（異体字・表記ゆれは同一視）",
+    "name_only": "氏名一致（フリガナは片方のみ）",
+    "kana_only": "フリガナ一致（漢字氏名は片方のみ）",
+    "name_name_kana_close": "氏名一致・フリガナ類似（聞き取り違いの可能性）",
+    "name_kana_name_close": "フリガナ一致・氏名類似（誤記の可能性）",
+    "name_name_kana_diff": "氏名一致・フリガナが異なる",
+    "name_kana_name_diff": "フリガナ一致・氏名の漢字が異なる",
+    "name_close": "氏名・フリガナ類似（1〜2文字違い）",
+    "name_close_kanji": "氏名類似（1文字違い・フリガナは片方のみ）",
+    "name_partial": "氏名の一部が一致（姓または名だけの記録）",
+    "name_given_same": "名が一致・姓が異なる（婚姻などによる改姓の可能性）",
+    "name_surname_same": "姓が一致・名が異なる",
+    "name_different": "氏名が異なる",
+    "birth_exact": "生年月日一致",
+    "birth_one_edit": "生年月日が1か所違い（入力誤りの可能性）",
+    "birth_day_month": "生年月日の月または日が異なる",
+    "birth_year": "生年が1年違い",
+    "birth_different": "生年月日不一致",
+    "contact_addr_phone": "住所・電話番号一致",
+    "contact_addr": "住所一致",
+    "contact_phone": "電話番号一致",
+    "contact_near": "住所または電話番号が類似（1文字違い）",
+    "contact_block": "住所類似（同じ町丁目）",
+    "contact_town": "住所類似（同じ町）",
+    "contact_different": "住所・電話番号が異なる（転居の可能性）",
+    "sex_different": "性別が異なる",
+    "common_name": "よくある氏名のため、氏名一致の重みを下げています",
+    "shared_address": "同じ住所の記録が多い（集合住宅など）ため、住所一致の重みを下げています",
+    "household": "同じ住所・電話の家族の可能性（姓が同じで名が異なる）: 同一人物の候補にはしません",
+    "sibling": "同じ世帯のきょうだい・双子の可能性（名が少し異なる）: 有力候補にはしません",
+    "namesake": "氏名と生年月日のほかに一致する項目がありません（同姓同名・同じ生年月日の別人の可能性）: 有力候補にはしません",
+    "surname_change": "姓が異なり、生年月日・住所・電話番号がすべて一致してはいません: 有力候補にはしません",
+    "names_differ": "氏名が異なるため有力候補にはしません",
+}
+
+
+def explain(why: Iterable[Reason]) -> list[str]:
+    """Japanese reasons, each with the bits of evidence it added: "生年月日一致 +14.9"."""
+    return [REASONS[r.code] if r.bits is None else f"{REASONS[r.code]} {r.bits:+.1f}" for r in why]
 
 
 def band(score: float) -> str:
@@ -484,18 +537,22 @@ def band(score: float) -> str:
 
 @dataclass
 class BatchResult:
-    pairs: list[tuple[int, int, float]]  # (id a, id b, score) with a < b and score ≥ REVIEW
+    pairs: list[tuple[int, int, float]]  # (id a, id b, score) with a < b and score ≥ the threshold
     households: list[tuple[int, int]]  # same address key and phone, not a person match
     compared: int
     skipped_blocks: int
+    model: Model | None = None  # the parameters the pairs were scored with
 
 
 def find_matches(records: list[Features], *, threshold: float = REVIEW, max_block: int = MAX_BLOCK,
-                 progress: Callable[[str], None] | None = None, households: bool = True) -> BatchResult:
+                 progress: Callable[[str], None] | None = None, households: bool = True,
+                 model: Model | None = None) -> BatchResult:
     """Every pair of records sharing a blocking key, scored with `compare`; pairs ≥ `threshold` are returned.
 
     Computed column-wise by tsunagu.identity.batch (same pairs, same scores, much faster than a Python loop).
+    Without a `model`, one is learned from the records (tsunagu.identity.learn; the default when too few).
     """
     from .batch import find_matches as run
 
-    return run(records, threshold=threshold, max_block=max_block, progress=progress, households=households)
+    return run(records, threshold=threshold, max_block=max_block, progress=progress, households=households,
+               model=model)

@@ -51,6 +51,8 @@ class MatchRun(TenantModel):  # 一括照合の実行記録
     updated = models.PositiveIntegerField("更新", default=0)
     unchanged = models.PositiveIntegerField("変化なし", default=0)
     stale = models.PositiveIntegerField("候補から外れた", default=0)
+    parameters = models.JSONField("照合の重み", default=dict, blank=True,
+                                  help_text="この実行で学習した m・u・事前確率（受付時の候補にも使う）")
 
     class Meta:
         verbose_name = "一括照合"

@@ -87,6 +87,7 @@ class Candidate:
 
 
 _TOTAL_CACHE: dict[int, tuple[float, int]] = {}
+_MODEL_CACHE: dict[int, tuple[float, matching.Model | None]] = {}
 
 
 def _municipality_total(municipality_id: int) -> int:
@@ -99,6 +100,19 @@ def _municipality_total(municipality_id: int) -> int:
     return total
 
 
+def municipality_model(municipality_id: int, population: int) -> matching.Model:
+    """The parameters the last batch run learned for this municipality (the defaults before any run), with
+    the prior moved to today's number of records; cached for 10 minutes (a batch run clears it)."""
+    hit = _MODEL_CACHE.get(municipality_id)
+    if not hit or time.monotonic() - hit[0] >= 600:
+        params = (MatchRun.objects.filter(municipality_id=municipality_id, finished_at__isnull=False)
+                  .exclude(parameters={}).order_by("-finished_at", "-id").values_list("parameters", flat=True).first())
+        hit = (time.monotonic(), matching.Model.from_json(params) if params else None)
+        _MODEL_CACHE[municipality_id] = hit
+    stored = hit[1]
+    return stored.for_population(population) if stored else matching.default_model(population)
+
+
 BLOCK_CAP = 2000
 
 
@@ -108,7 +122,9 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
 
     Only persons visible to the user are returned (Person.objects.visible_to); the blocking index is
     searched municipality-wide only to find ids, which are then filtered by the access policy before any
-    value is read. The caller audits what it shows (the intake fragment does).
+    value is read. A candidate is shown when its score reaches REVIEW, or when name and reading are the same
+    and the name is not a common one (band "name": a shared rare name alone is worth a look at intake; a
+    common one needs more in common). The caller audits what it shows (the intake fragment does).
     """
     if not getattr(user, "is_casework", False):
         return []
@@ -125,16 +141,17 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
     if not rows:
         return []
     records = [features_of_row(r) for r in rows.values()]
-    tf = matching.Frequencies(_municipality_total(user.municipality_id) + 1)
+    total = _municipality_total(user.municipality_id) + 1
+    tf = matching.Frequencies(total)
+    model = municipality_model(user.municipality_id, tf.total)
     for table, attr, value in ((tf.nk, "nk", q.nk), (tf.kk, "kk", q.kk), (tf.ak, "ak", q.ak), (tf.pk, "pk", q.pk)):
         if value:
             table[value] = 1 + sum(1 for f in records if getattr(f, attr) == value)
     # The score does not depend on `explain`: score every record without reasons, give them only to the shown.
-    compare, intake = matching.compare, matching.INTAKE
     scored: dict[int, tuple[float, matching.Features]] = {}
     for f in records:
-        score = compare(q, f, tf)[0]
-        if score >= intake:
+        score = matching.compare(q, f, tf, model)[0]
+        if _shown(q, f, score, tf):
             scored[f.id] = (score, f)
     if not scored:
         return []
@@ -152,16 +169,25 @@ def candidates_for(user, *, name: str = "", kana: str = "", birth_date=None, add
             full = access.basic
             if not access.basic or not access.address:
                 f = _restricted(f, access)
-                score = compare(q, f, tf)[0]
-                if score < intake:
+                score = matching.compare(q, f, tf, model)[0]
+                if not _shown(q, f, score, tf):
                     continue
         ranked.append((-round(score, 1), person.pk, f, person, full))
     ranked.sort(key=lambda r: r[:2])
     out = []
     for _, _, f, person, full in ranked[:limit]:
-        score, why = compare(q, f, tf, explain=True)
+        score, why = matching.compare(q, f, tf, model, explain=True)
         out.append(Candidate(person, round(score, 1), matching.band(score), matching.explain(why), full))
     return out
+
+
+def _shown(q: matching.Features, f: matching.Features, score: float, tf: matching.Frequencies) -> bool:
+    if score >= matching.REVIEW:
+        return True
+    if matching.name_level(q, f)[0] != matching.N_EXACT:
+        return False
+    field, value = ("nk", q.nk) if q.nk and f.nk else ("kk", q.kk)
+    return tf.freq(field, value) <= matching.COMMON
 
 
 def _block_rows(municipality_id: int, lookups: list[tuple[str, object]]) -> dict[int, tuple]:
@@ -220,6 +246,7 @@ def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | Non
         f"同一世帯の候補 {len(result.households):,} 組（{time.perf_counter() - t0:.1f} 秒）")
     by_id = {f.id: f for f in records}
     tf = matching.Frequencies.of(records)
+    model = result.model
     same_household = _household_pairs(municipality)
     linked = _linked_clusters(municipality)
     masked = set(Person.objects.filter(municipality=municipality, address_masked=True).values_list("id", flat=True))
@@ -227,7 +254,7 @@ def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | Non
     for a, b, score in result.pairs:
         if a in linked and linked.get(a) == linked.get(b):
             continue  # already one identity (its own candidate, if any, stays as decided)
-        _, why = matching.compare(by_id[a], by_id[b], tf, explain=True)
+        _, why = matching.compare(by_id[a], by_id[b], tf, model, explain=True)
         reasons = matching.explain(why)
         if a in masked or b in masked:  # DV/虐待: say nothing about where the person lives
             reasons = [r for r in reasons if "住所" not in r and "電話" not in r] + [MASKED_NOTE]
@@ -235,15 +262,17 @@ def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | Non
     for a, b in result.households:
         if (a, b) in same_household or a in masked or b in masked:
             continue
-        score, why = matching.compare(by_id[a], by_id[b], tf, explain=True)
+        score, why = matching.compare(by_id[a], by_id[b], tf, model, explain=True)
         found[(MatchCandidate.HOUSEHOLD, a, b)] = (round(score, 2), "household", matching.explain(why))
     with transaction.atomic():
         run = MatchRun.objects.create(municipality=municipality, started_at=started, persons=len(records),
                                       pairs_compared=result.compared, person_pairs=len(result.pairs),
-                                      household_pairs=sum(1 for k in found if k[0] == MatchCandidate.HOUSEHOLD))
+                                      household_pairs=sum(1 for k in found if k[0] == MatchCandidate.HOUSEHOLD),
+                                      parameters=model.as_json())
         _store(municipality, run, found)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at", "created", "updated", "unchanged", "stale"])
+        transaction.on_commit(lambda: _MODEL_CACHE.pop(municipality.pk, None))
         log_action("identity.batch_run", actor=actor, municipality=municipality, obj=run,
                    object_repr=f"名寄せ一括照合 #{run.pk}",
                    detail={"persons": run.persons, "compared": run.pairs_compared, "created": run.created,
