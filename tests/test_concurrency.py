@@ -98,13 +98,12 @@ def test_meeting_minutes_are_not_overwritten(imizu, coordinator, coordinator2):
 
 
 @pytest.mark.django_db
-def test_needs_sheet_is_not_overwritten(imizu, make_staff):
-    from .intake_fixtures import record
+def test_needs_sheet_is_not_overwritten(imizu, make_staff, intake_a, coordinator):
+    from .program_fixtures import referred_to_participation
 
     sanka = participation_staff(imizu, make_staff)
     other = participation_staff(imizu, make_staff, username="sanka2")
-    person = record(sanka, name="引籠 太一", tags=("ひきこもり",), consent_all=True,
-                    purposes=("関係機関へのつなぎ", "多機関協働", "参加支援")).person
+    person = referred_to_participation(intake_a, coordinator)
     page = reverse("participant", args=[person.pk])
     url = reverse("participation_needs", args=[person.pk])
     a, b = session(sanka), session(other)

@@ -378,6 +378,17 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     c = b.person("S20")
     b.refer("S20", c, statutory="law", status="accepted")
 
+    # S21: no consent; discussed at a sector meeting under its own statute (地域ケア会議, 介護保険法第115条の48),
+    # whose members carry that law's duty of confidentiality (G6 for a member who recorded it).
+    MeetingType.objects.create(
+        municipality=imizu, code="canary-care", name="地域ケア会議（個別）", kind="分野別会議",
+        statute="介護保険法第115条の48", consent_rule="not_required", confidentiality_duty=True, takes_case_items=True,
+        sort_order=99)
+    b.meeting("M3", "分野別会議", members=[("member_ack", True), ("member_noack", False)])
+    c = b.person("S21")
+    case = b.case("S21", b.refer("S21", c, purpose="multiagency", key="k", statutory="vital"))
+    b.item("S21", "M3", case=case, decide=True)
+
     # T1 / T2: outreach targets registered by outreach_K — T1 on the 支援会議, T2 handed over with consent.
     for t in ("T1", "T2"):
         target = outreach.register_target(

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
 
 from . import lockout
@@ -40,7 +41,7 @@ def security_of(staff) -> AccountSecurity:
 def require_account_admin(actor, staff=None) -> None:
     """The system administrator of the same municipality (G12: users, not case content)."""
     if not (getattr(actor, "is_authenticated", False) and actor.is_system_admin and actor.municipality_id):
-        raise PermissionDenied("職員のアカウントを管理できるのはシステム管理者だけです")
+        raise PermissionDenied(f"職員のアカウントを管理できるのは{role_title(getattr(actor, 'municipality', None), 'admin')}だけです")
     if staff is not None and staff.municipality_id != actor.municipality_id:
         raise PermissionDenied("別の自治体の職員です")
 

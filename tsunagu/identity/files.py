@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsunagu.core import text
+from tsunagu.core.spreadsheet import CsvWriter
 
 from . import batch, matching
 
@@ -153,10 +154,12 @@ def write_pairs(path: Path, result: PairsResult, *, encoding: str = "utf-8") -> 
     fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".match-file-", suffix=".csv")
     try:
         with os.fdopen(fd, "w", encoding=enc, errors="replace", newline="") as f:
-            w = csv.writer(f)
+            # Through the one inert writer (an id or a reason starting with = + - @ stays text); the score is a
+            # number, so it stays a number.
+            w = CsvWriter(f)
             w.writerow(OUTPUT_HEADER)
             for a, b, score, band, reasons in result.pairs:
-                w.writerow([a, b, f"{score:.2f}", band, "; ".join(reasons)])
+                w.writerow([a, b, round(score, 2), band, "; ".join(reasons)])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

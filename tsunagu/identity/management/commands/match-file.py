@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--output-encoding", choices=["utf-8", "cp932"], default="utf-8",
                             help="出力の文字コード（既定: UTF-8、Excel で開けるよう BOM 付き）")
         parser.add_argument("--city", action="append", default=[],
-                            help="住所から除く市区町村名（例: --city 射水市）。都道府県名は常に除きます")
+                            help="住所から除く市区町村名（例: --city ○○市）。都道府県名は常に除きます")
         parser.add_argument("--min-score", type=float, default=matching.REVIEW,
                             help=f"書き出す最低スコア（既定: 要確認の閾値 {matching.REVIEW:.2f}）")
 
