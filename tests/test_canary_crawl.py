@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from tsunagu.privacy import access
@@ -102,14 +102,15 @@ def test_canary_crawl(imizu, fussa, shiga, make_staff, client):
                      if allowed_any(world, persona, by_value[value]) and value not in seen[persona])
     from pathlib import Path
 
-    report = Path(__file__).resolve().parent.parent / "test-artifacts" / "canary-crawl.txt"
+    report = Path(__file__).resolve().parent.parent / "test-artifacts" / f"canary-crawl-{connection.vendor}.txt"
     report.parent.mkdir(exist_ok=True)
     slowest = [f"{n}: {t:.1f} s" for n, t in sorted(timing.items(), key=lambda x: -x[1])[:15]]
-    report.write_text("\n".join(["# leaks", *leaks, "# grants not shown", *refused, "# errors", *errors,
+    summary = (f"canary crawl ({connection.vendor}): {combinations} combinations ({len(instances)} route instances × "
+               f"{len(world.users)} personas), {len(by_value)} tokens, {checked} token checks, {len(leaks)} leaks, "
+               f"{len(refused)} grants not shown, {len(errors)} errors, {time.monotonic() - started:.0f} s")
+    report.write_text("\n".join([summary, "# leaks", *leaks, "# grants not shown", *refused, "# errors", *errors,
                                  "# slowest routes (total)", *slowest]))
-    print(f"\ncanary crawl: {combinations} combinations ({len(instances)} route instances × {len(world.users)} "
-          f"personas), {checked} tokens checked, {len(leaks)} leaks, {len(refused)} grants not shown, "
-          f"{len(errors)} errors, {time.monotonic() - started:.0f} s")
+    print("\n" + summary)
     assert errors == []
     assert leaks == [], "\n".join(leaks[:80])
     assert refused == [], "\n".join(refused[:80])
