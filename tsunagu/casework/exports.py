@@ -25,6 +25,7 @@ class Section:
     rows: list[tuple[str, str]] = field(default_factory=list)  # label, value
     table: tuple[list[str], list[list[str]]] | None = None  # header, rows
     svg: str = ""  # an inline drawing (eco-map)
+    widths: list[int] | None = None  # column widths of the table in % (PDF); equal when not given
 
 
 @dataclass
@@ -177,14 +178,14 @@ def plan_sheet(case, plan) -> Sheet:
                        ("参加支援へ", "つなぐ" if plan.refer_participation else "—"),
                        ("承認", _dt(plan.approved_at) or f"未承認（{approving_meetings(plan.municipality)}で承認されると有効になります）")],
                 table=(["機関", "役割"], team)),
-        Section("取組", table=(["取組", "担当機関", "担当者", "期限", "状況"], actions)),
+        Section("取組", table=(["取組", "担当機関", "担当者", "期限", "状況"], actions), widths=[44, 20, 14, 14, 8]),
     ], landscape=True)
 
 
 def notes_sheet(case, notes) -> Sheet:
     rows = [[_dt(n.occurred_at), n.agency.name, n.get_kind_display(), n.text, str(n.author)] for n in notes]
-    return Sheet("支援経過記録", str(case), [Section("経過", table=(["日時", "機関", "種類", "内容", "記録者"], rows))],
-                 landscape=True)
+    return Sheet("支援経過記録", str(case), [Section("経過", table=(["日時", "機関", "種類", "内容", "記録者"], rows),
+                                                widths=[14, 16, 8, 50, 12])], landscape=True)
 
 
 def evaluation_sheet(case, evaluation) -> Sheet:
@@ -203,4 +204,5 @@ def case_list_sheet(rows) -> Sheet:
              c.lead_agency.name if c.lead_agency else "", str(c.coordinator), format_wareki(c.opened_at),
              format_wareki(c.closed_at) if c.closed_at else ""] for c, pv in rows]
     return Sheet("支援ケース一覧", f"{len(rows)} 件", [Section("事例", table=(
-        ["番号", "事例名", "本人", "状態", "主担当機関", "担当", "受付日", "終結日"], rows))], landscape=True)
+        ["番号", "事例名", "本人", "状態", "主担当機関", "担当", "受付日", "終結日"], rows),
+        widths=[6, 22, 14, 10, 16, 12, 10, 10])], landscape=True)
