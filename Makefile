@@ -28,6 +28,7 @@ setup-dev: $(VENV)/.installed-dev
 
 browser:
 	@bash scripts/ensure-chromium.sh
+	@test -f tests/e2e/js/node_modules/axe-core/axe.min.js || npm ci --prefix tests/e2e/js --no-audit --no-fund --silent
 
 run: setup
 	$(BIN)/tsunagu migrate --noinput

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
-# Install Debian's chromium for the end-to-end tests when it is missing.
-# (`playwright install` cannot download browsers on our machines; Playwright drives /usr/bin/chromium.)
+# What the end-to-end tests need from Debian, installed when missing: chromium (Playwright drives /usr/bin/chromium;
+# `playwright install` cannot download browsers on our machines) and a Japanese font (fonts-noto-cjk), so that the
+# pages and the screenshots of failing journeys show Japanese text rather than boxes.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
-echo "chromium が見つからないため、Debian のパッケージからインストールします…"
+echo "ブラウザテストに必要なパッケージをインストールします: ${missing[*]}"
 if [ "$(id -u)" = "0" ]; then
   SUDO=""
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   SUDO="sudo -n"
 else
-  echo "エラー: chromium をインストールする権限がありません。管理者に 'apt-get install chromium' を依頼してください。" >&2
+  echo "エラー: ${missing[*]} をインストールする権限がありません。管理者に 'apt-get install ${missing[*]}' を依頼してください。" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 command -v chromium >/dev/null
-echo "chromium をインストールしました: $(chromium --version 2>/dev/null || echo chromium)"
+echo "インストールしました: $(chromium --version 2>/dev/null || echo chromium)、fonts-noto-cjk"

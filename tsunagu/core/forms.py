@@ -79,3 +79,15 @@ def submit(request, form, action, *, success: str, on_success, on_error):
                     messages.warning(request, field.note)
             return on_success(result)
     return on_error(form)
+
+
+class OwnIds:
+    """Gives a form's fields ids of their own (id_<id_prefix>_<name>): a page with two forms that share a field name
+    (つなぐ / 多機関協働へ引き継ぐ both have 依頼内容) must not let one form's label name the other's box."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)

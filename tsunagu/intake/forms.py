@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from tsunagu.core.forms import DateTimeLocalInput, JapaneseDateField
+from tsunagu.core.forms import DateTimeLocalInput, JapaneseDateField, OwnIds
 from tsunagu.directory.models import Agency
 from tsunagu.people.models import CARE_ROLE_CHOICES, RELATION_CHOICES, Person
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
@@ -140,7 +140,8 @@ class ConsultationForm(forms.Form):
                 "obtained_on": d.get("consent_date")}
 
 
-class ReferForm(forms.Form):
+class ReferForm(OwnIds, forms.Form):
+    id_prefix = "refer"
     to_agency = AgencyChoiceField(label="つなぎ先", queryset=Agency.objects.none(),
                                   error_messages={"required": "つなぎ先を選んでください。",
                                                   "invalid_choice": "つなぎ先の機関が見つかりません。"})
@@ -156,13 +157,15 @@ class ReferForm(forms.Form):
                                              .exclude(pk=user.agency_id))
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(OwnIds, forms.Form):
+    id_prefix = "escalate"
     message = forms.CharField(label="多機関協働へ引き継ぐ理由（複雑化・複合化の状況）", widget=forms.Textarea(attrs={"rows": 3}),
                               error_messages={"required": "引き継ぐ理由を入力してください。"}, max_length=4000)
     statutory_basis = ReferForm.base_fields["statutory_basis"]
 
 
-class CloseForm(forms.Form):
+class CloseForm(OwnIds, forms.Form):
+    id_prefix = "close"
     outcome = forms.ChoiceField(label="終了の区分", choices=TRIAGE_CHOICES, widget=forms.RadioSelect,
                                 error_messages={"required": "終了の区分を選んでください。"})
     next_step = forms.CharField(label="次の一歩（提供した情報・つないだ先・見守りの予定）",
@@ -170,12 +173,14 @@ class CloseForm(forms.Form):
                                 error_messages={"required": "次の一歩を入力してください。次の一歩のない終了はできません。"})
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(OwnIds, forms.Form):
+    id_prefix = "accept"
     note = forms.CharField(label="受理メモ（担当者・初回対応の予定など）", required=False,
                            widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(OwnIds, forms.Form):
+    id_prefix = "return"
     reason = forms.CharField(label="差し戻しの理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              error_messages={"required": "差し戻しの理由を入力してください。"})
     suggested_agency = AgencyChoiceField(label="次のつなぎ先の提案", queryset=Agency.objects.none(),
@@ -189,6 +194,7 @@ class ReturnForm(forms.Form):
 
 
 class ResendForm(ReferForm):
+    id_prefix = "resend"
     pass
 
 

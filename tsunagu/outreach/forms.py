@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from tsunagu.core.forms import JapaneseDateField
+from tsunagu.core.forms import JapaneseDateField, OwnIds
 from tsunagu.directory.statutes import SUPPORT_MEETING
 from tsunagu.intake.vocab import issue_tags_for
 from tsunagu.meetings.models import Meeting
@@ -43,7 +43,8 @@ class TargetForm(forms.Form):
         self.fields["found_on"].initial = timezone.localdate()
 
 
-class ContactForm(forms.Form):
+class ContactForm(OwnIds, forms.Form):
+    id_prefix = "contact"
     kind = forms.ChoiceField(label="方法", choices=CONTACT_KINDS, widget=forms.RadioSelect,
                              error_messages={"required": "接触の方法を選んでください。"})
     attempted_on = JapaneseDateField(label="実施日", error_messages={"required": REQUIRED.format("実施日")})
@@ -52,7 +53,8 @@ class ContactForm(forms.Form):
     note = forms.CharField(label="記録", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class StageForm(forms.Form):
+class StageForm(OwnIds, forms.Form):
+    id_prefix = "stage"
     stage = forms.ChoiceField(label="段階", choices=[c for c in OutreachTarget.STAGE_CHOICES if c[0] != "consented"],
                               error_messages={"required": "段階を選んでください。"})
     note = forms.CharField(label="理由・見守りの方法", max_length=2000, required=False,
