@@ -334,3 +334,28 @@ def test_profile_new_writes_a_skeleton_that_validates(tmp_path):
 def test_shipped_profiles_are_version_2():
     for path in sorted(PROFILES.glob("*.yaml")):
         assert parsed_profile(path.stem).schema_version == 2, path
+
+
+def test_no_source_notes_in_what_staff_read():
+    """Source line numbers (L123) and notes about the plan ("seed に無い", "記載なし") live in YAML comments, never
+    in the texts the screens show (issue 17: no internals on screen)."""
+    import re
+
+    import yaml
+
+    marker = re.compile(r"\bL\d{2,4}\b|seed|記載なし|要確認")
+    found = []
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{where}.{k}")
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i}]")
+        elif isinstance(value, str) and marker.search(value):
+            found.append(f"{where}: {value[:60]}")
+
+    for path in sorted(PROFILES.glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+    assert found == []

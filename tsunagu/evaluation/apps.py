@@ -7,6 +7,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "評価"
 
     def ready(self):
+        from . import prefecture_services  # noqa: F401  (registers its audit labels)
         from tsunagu.privacy.actions import register
 
         register({"export.data": "データ出力", "evaluation.viewed": "評価ダッシュボードの閲覧",

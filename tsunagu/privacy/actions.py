@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "emergency.granted": "緊急時の閲覧の開始",
     "emergency.reviewed": "緊急時の閲覧の確認",
     "emergency.listed": "緊急時の閲覧一覧の表示",
+    "emergency.not_found": "緊急時の閲覧（該当する記録なし）",
     "address.released": "秘匿住所の開示",
     "address.release_revoked": "秘匿住所の開示の取消",
     "grants.rebuilt": "閲覧の根拠の再構築",
