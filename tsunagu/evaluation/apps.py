@@ -7,8 +7,9 @@ class EvaluationConfig(AppConfig):
     verbose_name = "評価"
 
     def ready(self):
-        from . import prefecture_services  # noqa: F401  (registers its audit labels)
         from tsunagu.privacy.actions import register
+
+        from . import prefecture_services  # noqa: F401  (registers its audit labels)
 
         register({"export.data": "データ出力", "evaluation.viewed": "評価ダッシュボードの閲覧",
                   "evaluation.manual_saved": "手入力実績の保存", "prefecture.stats_exported": "県への統計出力",
