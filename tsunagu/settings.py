@@ -115,7 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tsunagu.core.context.municipality",
-                "tsunagu.core.context.referral_counts",
+                "tsunagu.core.context.navigation",
             ],
         },
     },

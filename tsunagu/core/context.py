@@ -8,11 +8,12 @@ def municipality(request):
     return {"municipality": m, "names": ProfileNames(m)}
 
 
-def referral_counts(request):
-    """Waiting referrals for the navigation bar (one cheap query per count)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not getattr(user, "agency_id", None):
-        return {}
-    from tsunagu.intake.views import referral_counts as counts
+def navigation(request):
+    """The menu of the signed-in user's role (core/navigation.py), built only if the page shows it."""
+    from django.utils.functional import SimpleLazyObject
 
-    return {"nav_counts": counts(user)}
+    from .navigation import menu
+
+    user = getattr(request, "user", None)
+    return {"menu": SimpleLazyObject(lambda: menu(user, getattr(user, "municipality", None)
+                                                  if getattr(user, "is_authenticated", False) else None))}

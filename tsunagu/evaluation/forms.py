@@ -1,5 +1,6 @@
 from django import forms
 
+from tsunagu.core.forms import OwnIds
 from tsunagu.directory.models import PrefectureMember
 
 from .models import SupporterConsultation, SurveyQuestion
@@ -11,7 +12,8 @@ def _members(prefecture):
     return PrefectureMember.objects.filter(municipality=prefecture, active=True)
 
 
-class SupporterForm(forms.Form):
+class SupporterForm(OwnIds, forms.Form):
+    id_prefix = "supporter"
     member = forms.ModelChoiceField(label="相談元の市町村", queryset=PrefectureMember.objects.none(),
                                     error_messages={"required": "市町村を選んでください。"})
     received_on = forms.DateField(label="受付日", widget=DATE, error_messages={"required": "受付日を入力してください。"})
@@ -25,7 +27,8 @@ class SupporterForm(forms.Form):
         self.fields["member"].queryset = _members(prefecture)
 
 
-class SupporterDoneForm(forms.Form):
+class SupporterDoneForm(OwnIds, forms.Form):
+    id_prefix = "supporter_done"
     consultation = forms.ModelChoiceField(label="相談", queryset=SupporterConsultation.objects.none(),
                                           error_messages={"required": "相談を選んでください。"})
     completed_on = forms.DateField(label="完了日", widget=DATE, error_messages={"required": "完了日を入力してください。"})
@@ -37,7 +40,8 @@ class SupporterDoneForm(forms.Form):
             municipality=prefecture, status=SupporterConsultation.OPEN)
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(OwnIds, forms.Form):
+    id_prefix = "survey"
     title = forms.CharField(label="調査名", max_length=200, error_messages={"required": "調査名を入力してください。"})
     fiscal_year = forms.IntegerField(label="年度（西暦）", min_value=2000, max_value=2100,
                                      error_messages={"required": "年度を入力してください。"})
@@ -49,7 +53,8 @@ class SurveyForm(forms.Form):
         return [line for line in self.cleaned_data["questions"].splitlines() if line.strip()]
 
 
-class SurveyResultForm(forms.Form):
+class SurveyResultForm(OwnIds, forms.Form):
+    id_prefix = "result"
     question = forms.ModelChoiceField(label="設問", queryset=SurveyQuestion.objects.none(),
                                       error_messages={"required": "設問を選んでください。"})
     member = forms.ModelChoiceField(label="市町村", queryset=PrefectureMember.objects.none(),
@@ -64,7 +69,8 @@ class SurveyResultForm(forms.Form):
             "survey")
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(OwnIds, forms.Form):
+    id_prefix = "training"
     title = forms.CharField(label="研修名", max_length=200, error_messages={"required": "研修名を入力してください。"})
     held_on = forms.DateField(label="開催日", widget=DATE, error_messages={"required": "開催日を入力してください。"})
     place = forms.CharField(label="場所", max_length=200, required=False)
