@@ -71,3 +71,40 @@ def test_counts_show_what_waits(client, intake_a, staff_b, imizu):
     client.force_login(staff_b)
     html = client.get("/").content.decode()
     assert re.search(r"受信トレイ\s*<[^>]*>\s*3\b", html), "the menu shows the inbox count"
+
+
+DEMO_ROLES = ["imizu.madoguchi", "imizu.suishin", "imizu.coord", "imizu.steward", "imizu.outreach", "imizu.sanka",
+              "imizu.chiiki", "imizu.member", "imizu.manager", "imizu.admin", "shiga.pref"]
+HREF = re.compile(r'<a [^>]*href="(/[^"#]*)"')
+SKIP = re.compile(r"^/(accounts/logout|static/)")
+
+
+def test_no_link_on_a_menu_page_is_refused_or_missing(client):
+    """From every menu page of every demo role, every link on that page answers (no 403, no 404)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tsunagu.directory.models import Staff
+
+    call_command("demo", households=12, stdout=StringIO())
+    dead, followed = [], 0
+    for username in DEMO_ROLES:
+        user = Staff.objects.get(username=username)
+        client.force_login(user)
+        seen = set()
+        for group in menu(user, user.municipality):
+            for link in group.links:
+                html = client.get(link.url).content.decode()
+                for href in HREF.findall(html):
+                    href = href.replace("&amp;", "&")
+                    if href in seen or SKIP.match(href):
+                        continue
+                    seen.add(href)
+                    status = client.get(href).status_code
+                    followed += 1
+                    if status in (403, 404):
+                        dead.append((username, link.label, href, status))
+        client.logout()
+    print(f"followed {followed} links from the menu pages of {len(DEMO_ROLES)} roles; {len(dead)} refused")
+    assert not dead, dead

@@ -20,6 +20,7 @@ from . import governance
 from .governance_forms import DifficultCaseForm, RosterForm, TopicForm, TrainingForm
 from .governance_models import DifficultCase, RosterEntry, Training
 from .models import Meeting
+from .policy import visible_meeting_q
 
 
 def _require_staff(request):
@@ -79,7 +80,9 @@ def governance_meeting(request, meeting_id: int):
         return done
     return render(request, "meetings/governance_meeting.html", {
         "meeting": meeting, "topics": meeting.topics.all(), "form": form,
-        "can_govern": governance.can_govern(request.user)}, status=400 if form.errors else 200)
+        "can_govern": governance.can_govern(request.user),
+        # The link to the meeting's own page (members, minutes) only for whom that page opens.
+        "can_open_meeting": Meeting.objects.filter(visible_meeting_q(request.user), pk=meeting.pk).exists()}, status=400 if form.errors else 200)
 
 
 @login_required

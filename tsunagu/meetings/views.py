@@ -28,7 +28,8 @@ def meeting_list(request):
     meetings = (Meeting.objects.filter(visible_meeting_q(request.user))
                 .select_related("meeting_type", "convened_by")[:200])
     log_action("meeting.listed", actor=request.user, request=request)
-    return render(request, "meetings/meeting_list.html", {"meetings": meetings})
+    return render(request, "meetings/meeting_list.html", {
+        "meetings": meetings, "can_schedule": services.may_schedule(request.user)})
 
 
 @login_required
