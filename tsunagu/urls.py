@@ -20,6 +20,7 @@ from tsunagu.privacy import views as privacy
 urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
+    path("dates/echo/", core.date_echo, name="date_echo"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -45,7 +45,8 @@ def candidate_queries(w):
 
 
 ROUTES = {
-    "home": Route("GET"), "healthz": Route("GET"), "login": Route("GET"), "logout": Route("GET"),
+    "home": Route("GET"), "healthz": Route("GET"),
+    "date_echo": Route("GET", query=lambda w: [{"kind": "date", "d": "R8.4.1"}, {"kind": "datetime", "d": "x"}]), "login": Route("GET"), "logout": Route("GET"),
     # Accounts (issue 12). Posting logout-everywhere would end the crawl's own session: it is fetched, not posted.
     "two_factor": Route("GET"), "recovery_codes": Route("GET"), "password_change": Route("both"),
     "account": Route("GET"), "logout_everywhere": Route("GET"), "staff_list": Route("GET"),

@@ -1,7 +1,7 @@
 from django import forms
 
 from tsunagu.core.concurrency import EditVersionField, edit_version
-from tsunagu.core.forms import DateTimeLocalInput
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateTimeField
 from tsunagu.directory.models import Agency
 
 from .models import (
@@ -40,10 +40,7 @@ class TeamForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    occurred_at = forms.DateTimeField(label="日時", widget=DateTimeLocalInput,
-                                      input_formats=["%Y-%m-%dT%H:%M"],
-                                      error_messages={"required": "日時を入力してください。",
-                                                      "invalid": "日時の形式が正しくありません。"})
+    occurred_at = JapaneseDateTimeField(label="日時", error_messages={"required": "日時を入力してください。"})
     kind = forms.ChoiceField(label="種類", choices=ProgressNote.KIND_CHOICES)
     text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=8000,
                            error_messages={"required": "内容を入力してください。"})
@@ -122,9 +119,7 @@ class PlanForm(forms.Form):
                                        error_messages={"required": "短期目標を入力してください。"})
     lead_agency = forms.ModelChoiceField(label="主担当機関", queryset=Agency.objects.none(),
                                          error_messages={"required": "主担当機関を選んでください。"})
-    review_date = forms.DateField(label="見直し日", widget=forms.DateInput(attrs={"type": "date"}),
-                                  error_messages={"required": "見直し日を入力してください。",
-                                                  "invalid": "見直し日の形式が正しくありません。"})
+    review_date = JapaneseDateField(label="見直し日", error_messages={"required": "見直し日を入力してください。"})
     refer_outreach = forms.BooleanField(label="アウトリーチへつなぐ", required=False)
     refer_participation = forms.BooleanField(label="参加支援へつなぐ", required=False)
 
@@ -139,8 +134,7 @@ class PlanForm(forms.Form):
                                                                       queryset=agencies)
             self.fields[f"action{i}_person"] = forms.CharField(label=f"取組{i + 1} 担当者", required=False,
                                                               max_length=100)
-            self.fields[f"action{i}_due"] = forms.DateField(label=f"取組{i + 1} 期限", required=False,
-                                                            widget=forms.DateInput(attrs={"type": "date"}))
+            self.fields[f"action{i}_due"] = JapaneseDateField(label=f"取組{i + 1} 期限", required=False)
         label_table_widgets(self, ("action",))
 
     def action_rows(self):

@@ -89,7 +89,7 @@ def _case_context(request, case, sight, **forms):
         "care": care,
         "source_visible": bool(source) and access.ID in consultation_classes(sight, source),
         "team_form": TeamForm(user=user), "note_form": NoteForm(initial={
-            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}), "follow_up_form": FollowUpForm(),
+            "occurred_at": timezone.localtime().replace(second=0, microsecond=0)}), "follow_up_form": FollowUpForm(),
         "is_team": is_team_member(user, case), "today": timezone.localdate(),
     }
     ctx.update(forms)

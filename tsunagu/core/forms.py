@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
 from tsunagu.core import text
+from tsunagu.core.wareki import format_wareki
+
+
+class WarekiInput(forms.TextInput):
+    """A text box for a date (or date and time) in 和暦 or 西暦: what it read is echoed back in 和暦 beside it as
+    the worker leaves the box (htmx GET to `date_echo`), so 令和8年4月1日, R8.4.1 and 2026-04-01 all show
+    「令和8年4月1日（水）」 before the form is sent."""
+
+    def __init__(self, kind: str = "date", attrs=None):
+        self.kind = kind
+        example = "例: 令和8年4月1日 14:30 / R8.4.1 14:30" if kind == "datetime" else "例: 令和8年4月1日 / R8.4.1 / 2026-04-01"
+        super().__init__(attrs={"placeholder": example, "autocomplete": "off", "class": f"wareki-{kind}",
+                                **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        attrs = dict(attrs or {})
+        box = attrs.get("id") or f"id_{name}"
+        attrs.update({"hx-get": f"{reverse('date_echo')}?kind={self.kind}", "hx-trigger": "change",
+                      "hx-target": f"#{box}_echo", "hx-swap": "innerHTML", "hx-sync": "this:replace"})
+        described = " ".join(filter(None, [attrs.get("aria-describedby", ""), f"{box}_echo"]))
+        attrs["aria-describedby"] = described
+        html = super().render(name, value, attrs, renderer)
+        return format_html('{}<output id="{}_echo" class="date-echo" for="{}" aria-live="polite"></output>',
+                           html, box, box)
 
 
 class JapaneseDateField(forms.Field):
-    """Accepts 1980-03-01, 昭和55年3月1日, S55.3.1 … and returns a date.
+    """Accepts 1980-03-01, 昭和55年3月1日, S55.3.1, R8.4.1 … and returns a date; shows a date in 和暦.
 
     A date written in an era that had already ended (平成31年5月1日) is accepted; `note` then says how it was
     read, and `submit` shows it to the user after the save.
@@ -17,16 +46,19 @@ class JapaneseDateField(forms.Field):
     note = ""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "例: 昭和55年3月1日 / S55.3.1 / 1980-03-01",
-                                                             "autocomplete": "off"}))
+        kwargs.setdefault("widget", WarekiInput("date"))
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
         value = str(value or "").strip()
         if not value:
             return None
         if len(value) > 30:
-            raise forms.ValidationError("日付は30文字以内で入力してください（例: 昭和55年3月1日）")
+            raise forms.ValidationError("日付は30文字以内で入力してください（例: 令和8年4月1日）")
         try:
             parsed = text.parse_date_noted(value)
         except ValueError as exc:
@@ -35,9 +67,62 @@ class JapaneseDateField(forms.Field):
         return parsed.date
 
     def prepare_value(self, value):
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
+        if isinstance(value, dt.date):
+            return format_wareki(value)
         return value
+
+
+class JapaneseDateTimeField(forms.Field):
+    """A date and time of day in 和暦 or 西暦 (令和8年4月1日 14:30, R8.4.1 14:30, 2026-04-01T14:30) → an aware
+    datetime in the city's time zone; shown as 令和8年4月1日 14:30."""
+
+    note = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", WarekiInput("datetime"))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        from django.utils import timezone
+
+        if isinstance(value, dt.datetime):
+            return value if timezone.is_aware(value) else timezone.make_aware(value)
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if len(value) > 40:
+            raise forms.ValidationError("日時は40文字以内で入力してください（例: 令和8年4月1日 14:30）")
+        try:
+            parsed = text.parse_datetime_noted(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        self.note = parsed.note
+        return timezone.make_aware(dt.datetime.combine(parsed.date, parsed.time))
+
+    def prepare_value(self, value):
+        from django.utils import timezone
+
+        if isinstance(value, dt.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return f"{format_wareki(local.date())} {local:%H:%M}"
+        return value
+
+
+def echo_date(value: str, kind: str = "date") -> tuple[bool, str]:
+    """What a WarekiInput shows beside the box: (read, text) — the date in 和暦 with its weekday, or why not."""
+    value = (value or "").strip()
+    if not value:
+        return False, ""
+    try:
+        if kind == "datetime":
+            parsed = text.parse_datetime_noted(value[:40])
+            shown = f"{format_wareki(parsed.date, with_weekday=True)} {parsed.time:%H:%M}"
+        else:
+            parsed = text.parse_date_noted(value[:30])
+            shown = format_wareki(parsed.date, with_weekday=True)
+    except ValueError as exc:
+        return False, str(exc)
+    return True, f"{shown}と読みました" + (f"（{parsed.note}）" if parsed.note else "")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):

@@ -391,6 +391,35 @@ def _parse_date_text(s: str) -> ParsedDate:
     return ParsedDate(date, old_era_note(_as_str(s).strip(), date) if after_end else "")
 
 
+
+# A time of day for a date-time input: 14:30, 14時30分, 14時, 午後2時30分, 午後2:30 (after the date, T or a space).
+_INPUT_TIME = re.compile(r"(?:T|\s)*(午前|午後)?\s*([0-9]{1,2})\s*(?::|時)\s*([0-9]{1,2})?\s*分?$")
+
+
+@dataclass(frozen=True)
+class ParsedDateTime:
+    date: dt.date
+    time: dt.time
+    note: str = ""
+
+
+def parse_datetime_noted(s: str) -> ParsedDateTime:
+    """A date and a time of day as staff write them: 令和8年4月1日 14:30, R8.4.1 14:30, 2026-04-01T14:30,
+    2026/4/1 午後2時30分 … The date part is read by parse_date (和暦 or 西暦); the time is required."""
+    t = unicodedata.normalize("NFKC", _as_str(s)).strip()
+    m = _INPUT_TIME.search(t)
+    if not m or m.start() == 0:
+        raise ValueError(f"日時 '{_as_str(s)}' を読めません。日付と時刻を入力してください（例: 令和8年4月1日 14:30）")
+    hour, minute = int(m.group(2)), int(m.group(3) or 0)
+    if m.group(1):
+        if hour > 12:
+            raise ValueError(f"日時 '{_as_str(s)}' の時刻が正しくありません（午前・午後は12時まで）")
+        hour = hour % 12 + (12 if m.group(1) == "午後" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError(f"日時 '{_as_str(s)}' の時刻が正しくありません（0:00〜23:59）")
+    date = parse_date_noted(t[:m.start()])
+    return ParsedDateTime(date.date, dt.time(hour, minute), date.note)
+
 # ------------------------------------------------------------------------------------------------ address
 PREFECTURES = (
     "北海道 青森県 岩手県 宮城県 秋田県 山形県 福島県 茨城県 栃木県 群馬県 埼玉県 千葉県 東京都 神奈川県 新潟県 富山県 "

@@ -48,3 +48,16 @@ def error_500(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/csrf.html", status=403)
+
+
+@login_required
+def date_echo(request):
+    """The 和暦 echo of a date box (core.forms.WarekiInput): the box's own value, whatever its name."""
+    from django.utils.html import format_html
+
+    from tsunagu.core.forms import echo_date
+
+    kind = "datetime" if request.GET.get("kind") == "datetime" else "date"
+    value = next((v for k, v in request.GET.items() if k != "kind"), "")
+    ok, message = echo_date(value, kind)
+    return HttpResponse(format_html('<span class="{}">{}</span>', "muted" if ok else "error", message))

@@ -1,11 +1,9 @@
 from django import forms
 
-from tsunagu.core.forms import OwnIds
+from tsunagu.core.forms import JapaneseDateField, OwnIds
 from tsunagu.directory.models import PrefectureMember
 
 from .models import SupporterConsultation, SurveyQuestion
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _members(prefecture):
@@ -16,7 +14,7 @@ class SupporterForm(OwnIds, forms.Form):
     id_prefix = "supporter"
     member = forms.ModelChoiceField(label="相談元の市町村", queryset=PrefectureMember.objects.none(),
                                     error_messages={"required": "市町村を選んでください。"})
-    received_on = forms.DateField(label="受付日", widget=DATE, error_messages={"required": "受付日を入力してください。"})
+    received_on = JapaneseDateField(label="受付日", error_messages={"required": "受付日を入力してください。"})
     consulter_role = forms.CharField(label="相談者の役割", max_length=100, required=False)
     topic = forms.CharField(label="相談内容（個人を特定できる情報は書かない）", widget=forms.Textarea(attrs={"rows": 3}),
                             error_messages={"required": "相談内容を入力してください。"})
@@ -31,7 +29,7 @@ class SupporterDoneForm(OwnIds, forms.Form):
     id_prefix = "supporter_done"
     consultation = forms.ModelChoiceField(label="相談", queryset=SupporterConsultation.objects.none(),
                                           error_messages={"required": "相談を選んでください。"})
-    completed_on = forms.DateField(label="完了日", widget=DATE, error_messages={"required": "完了日を入力してください。"})
+    completed_on = JapaneseDateField(label="完了日", error_messages={"required": "完了日を入力してください。"})
     response = forms.CharField(label="助言・対応", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, prefecture, **kwargs):
@@ -72,7 +70,7 @@ class SurveyResultForm(OwnIds, forms.Form):
 class TrainingForm(OwnIds, forms.Form):
     id_prefix = "training"
     title = forms.CharField(label="研修名", max_length=200, error_messages={"required": "研修名を入力してください。"})
-    held_on = forms.DateField(label="開催日", widget=DATE, error_messages={"required": "開催日を入力してください。"})
+    held_on = JapaneseDateField(label="開催日", error_messages={"required": "開催日を入力してください。"})
     place = forms.CharField(label="場所", max_length=200, required=False)
     audience = forms.CharField(label="対象", max_length=200, required=False)
     participants = forms.IntegerField(label="参加者数", min_value=0, required=False)

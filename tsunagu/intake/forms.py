@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from tsunagu.core.forms import DateTimeLocalInput, JapaneseDateField, OwnIds
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateTimeField, OwnIds
 from tsunagu.directory.models import Agency
 from tsunagu.people.models import CARE_ROLE_CHOICES, RELATION_CHOICES, Person
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
@@ -38,10 +38,7 @@ class ConsultationForm(forms.Form):
     language = forms.CharField(label="使用言語", max_length=60, required=False)
     address_masked = forms.BooleanField(label="住所を他機関に表示しない（DV・虐待）", required=False)
     # 受付
-    received_at = forms.DateTimeField(label="受付日時", widget=DateTimeLocalInput,
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-                                      error_messages={"required": "受付日時を入力してください。",
-                                                      "invalid": "受付日時の形式が正しくありません。"})
+    received_at = JapaneseDateTimeField(label="受付日時", error_messages={"required": "受付日時を入力してください。"})
     channel = forms.ChoiceField(label="相談経路", choices=_choices(CHANNELS), widget=forms.RadioSelect,
                                 error_messages={"required": "相談経路を選んでください。"})
     consulter_type = forms.ChoiceField(label="相談者", choices=_choices(CONSULTERS), widget=forms.RadioSelect,
@@ -79,8 +76,8 @@ class ConsultationForm(forms.Form):
         self.fields["consent_agencies"].queryset = Agency.objects.for_municipality(m).filter(active=True)
         self.fields["consent_agencies"].label_from_instance = lambda a: a.name
         if not self.is_bound:
-            self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-            self.initial.setdefault("consent_date", timezone.localdate().isoformat())
+            self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("consent_date", timezone.localdate())
         for i in range(1, MEMBER_ROWS + 1):
             self.fields[f"member{i}_name"] = forms.CharField(label=f"世帯員{i} 氏名", max_length=100, required=False)
             self.fields[f"member{i}_kana"] = forms.CharField(label=f"世帯員{i} フリガナ", max_length=100, required=False)

@@ -1,7 +1,7 @@
 from django import forms
 
 from tsunagu.core.concurrency import EditVersionField
-from tsunagu.core.forms import DateTimeLocalInput
+from tsunagu.core.forms import JapaneseDateTimeField
 from tsunagu.directory.models import MeetingType, Staff
 
 from .models import AgendaItem
@@ -11,9 +11,7 @@ class MeetingForm(forms.Form):
     meeting_type = forms.ModelChoiceField(label="会議の種類", queryset=MeetingType.objects.none(),
                                           error_messages={"required": "会議の種類を選んでください。"})
     title = forms.CharField(label="会議名", max_length=200, error_messages={"required": "会議名を入力してください。"})
-    scheduled_at = forms.DateTimeField(label="開催日時", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"],
-                                       error_messages={"required": "開催日時を入力してください。",
-                                                       "invalid": "開催日時の形式が正しくありません。"})
+    scheduled_at = JapaneseDateTimeField(label="開催日時", error_messages={"required": "開催日時を入力してください。"})
     place = forms.CharField(label="場所", max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):
