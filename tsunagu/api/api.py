@@ -122,7 +122,6 @@ def audit(action, request, **kwargs):
 from . import routes  # noqa: E402,F401  (registers the routers)
 
 
-
 @api.exception_handler(routes.FormInvalid)
 def _form_invalid(request, exc):
     form = exc.form
