@@ -39,7 +39,7 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         limit = getattr(settings, "TSUNAGU_API_RATE_PER_MINUTE", 600)
-        key = f"api-rate:{found.pk}:{int(dt.datetime.now().timestamp() // 60)}"
+        key = f"api-rate:{found.digest[:24]}:{int(dt.datetime.now().timestamp() // 60)}"
         if cache.add(key, 1, 70) is False:
             try:
                 count = cache.incr(key)
