@@ -44,25 +44,57 @@ def _instances(world):
             url = reverse(name, kwargs=kwargs)
             if route.method in ("GET", "both"):
                 for q in queries:
-                    yield name, "GET", url, q, route.htmx
+                    yield name, "GET", url, q, route.htmx, route.api
             if route.method in ("POST", "both"):
-                yield name, "POST", url, {}, route.htmx
+                yield name, "POST", url, {}, route.htmx, route.api
 
 
-def _fetch(client, method, url, query, htmx):
+def _fetch(client, method, url, query, htmx, api_token=None):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    if api_token:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {api_token}"
     if method == "GET":
         return client.get(url, query, **headers)
     # A post must not change the world the other personas are crawled in: roll it back.
     with transaction.atomic():
-        response = client.post(url, {}, **headers)
+        if api_token is not None:
+            response = client.post(url, "{}", content_type="application/json", **headers)
+        else:
+            response = client.post(url, {}, **headers)
         transaction.set_rollback(True)
     return response
 
 
-def test_canary_crawl(imizu, fussa, shiga, make_staff, client):
+def api_tokens_for(users) -> dict:
+    """A token with every scope for each persona ("" for anonymous: the call carries no token)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tsunagu.accounts import tokens
+    from tsunagu.accounts.models import ApiToken
+
+    out = {}
+    for persona, user in users.items():
+        if user is None:
+            out[persona] = ""
+            continue
+        raw = f"{tokens.PREFIX}canary-{persona}-{user.pk:08d}"
+        ApiToken.objects.create(municipality_id=user.municipality_id, staff=user, name="canary", prefix=raw[:10],
+                                digest=tokens.digest(raw), scopes=list(tokens.SCOPES),
+                                expires_at=timezone.now() + dt.timedelta(days=1))
+        out[persona] = raw
+    return out
+
+
+def test_canary_crawl(imizu, fussa, shiga, make_staff, client, settings):
     started = time.monotonic()
+    settings.TSUNAGU_API_RATE_PER_MINUTE = 10**6
     world = build(imizu, fussa, shiga, make_staff, agency_named)
+    tokens_of = api_tokens_for(world.users)
+    from tsunagu.accounts.models import ApiToken
+
+    world.ids["api_token"] = list(ApiToken.objects.values_list("pk", flat=True)[:2])
     # The stored grants the services kept in step equal a rebuild from the records, in every state built.
     assert access.rebuild(imizu.pk, write=False) == {"person": (0, 0), "target": (0, 0)}
     by_value = defaultdict(list)
@@ -79,9 +111,9 @@ def test_canary_crawl(imizu, fussa, shiga, make_staff, client):
         client.logout()
         if user is not None:
             client.force_login(user)
-        for name, method, url, query, htmx in instances:
+        for name, method, url, query, htmx, api in instances:
             t0 = time.monotonic()
-            response = _fetch(client, method, url, query, htmx)
+            response = _fetch(client, method, url, query, htmx, tokens_of[persona] if api else None)
             timing[name] += time.monotonic() - t0
             combinations += 1
             if response.status_code >= 500:

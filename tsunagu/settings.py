@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs page serves Swagger UI from its own static files (CSP: self only)
     "django_htmx",
     "axes",
     "django_otp",

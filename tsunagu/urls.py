@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tsunagu.accounts.urls import urlpatterns as accounts_urls
+from tsunagu.api.api import api
 from tsunagu.casework import views as casework
 from tsunagu.community import views as community
 from tsunagu.core import views as core
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", core.home, name="home"),
     path("healthz", core.healthz, name="healthz"),
     path("dates/echo/", core.date_echo, name="date_echo"),
+    path("api/v1/", api.urls),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html",
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

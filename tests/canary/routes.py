@@ -19,6 +19,7 @@ class Route:
     params: object = None  # fn(world) -> list of kwargs dicts; None = no parameters
     query: object = None  # fn(world) -> list of query dicts (GET)
     htmx: bool = False
+    api: bool = False  # /api/v1/: called with the persona's API token (JSON body for POST)
 
 
 def each(key, name):
@@ -52,6 +53,7 @@ ROUTES = {
     "account": Route("GET"), "logout_everywhere": Route("GET"), "staff_list": Route("GET"),
     "staff_action": Route("POST", lambda w: [{"staff_id": w.ids["staff"][0], "action": a}
                                              for a in ("unlock", "reset_password", "reset_2fa", "logout_everywhere")]),
+    "api_tokens": Route("both"), "api_token_revoke": Route("POST", each("api_token", "token_id")),
     "agency_list": Route("GET"), "agency_detail": Route("GET", each("agency", "agency_id")),
     "address_lookup": Route("GET", query=lambda w: [{}, {"address": "射水市放生津町1番地"}]),
     "organisation": Route("GET"), "audit_log": Route("GET", query=lambda w: [{}, {"action": "person."}]),
@@ -131,15 +133,45 @@ ROUTES = {
     "governance_home": Route("GET"), "governance_meeting": Route("both", each("meeting", "meeting_id")),
     "difficult_case_list": Route("both"), "roster": Route("both"), "roster_export": Route("GET"),
     "training_list": Route("both"),
+    # The JSON API (issue 14), called with a token of every persona holding every scope.
+    "api-v1:api-root": Route("GET", api=True), "api-v1:openapi-json": Route("GET", api=True),
+    "api-v1:openapi-view": Route("GET", api=True),
+    "api-v1:person_search": Route("GET", query=names, api=True),
+    "api-v1:person_read": Route("GET", each("person", "person_id"), api=True),
+    "api-v1:consent_list": Route("GET", each("person", "person_id"), api=True),
+    "api-v1:consent_record": Route("POST", each("person", "person_id"), api=True),
+    "api-v1:consultation_list": Route("GET", query=lambda w: [{}, {"status": "referred"}], api=True),
+    "api-v1:consultation_record": Route("POST", api=True),
+    "api-v1:consultation_read": Route("GET", each("consultation", "consultation_id"), api=True),
+    "api-v1:referral_send": Route("POST", each("consultation", "consultation_id"), api=True),
+    "api-v1:referral_list": Route("GET", query=lambda w: [{"box": "inbox"}, {"box": "outbox"},
+                                                          {"box": "inbox", "status": "returned"}], api=True),
+    "api-v1:referral_read": Route("GET", each("referral", "referral_id"), api=True),
+    "api-v1:referral_accept": Route("POST", each("referral", "referral_id"), api=True),
+    "api-v1:referral_return": Route("POST", each("referral", "referral_id"), api=True),
+    "api-v1:referral_resend": Route("POST", each("referral", "referral_id"), api=True),
+    "api-v1:consent_withdraw": Route("POST", each("consent", "consent_id"), api=True),
+    "api-v1:case_list": Route("GET", api=True),
+    "api-v1:case_read": Route("GET", each("case", "case_id"), api=True),
+    "api-v1:meeting_list": Route("GET", api=True),
+    "api-v1:meeting_read": Route("GET", each("meeting", "meeting_id"), api=True),
+    "api-v1:kpi_list": Route("GET", api=True), "api-v1:prefecture_stats": Route("GET", api=True),
 }
 
 
+@dataclass(frozen=True)
+class Named:
+    name: str  # with its namespace ("api-v1:person_read")
+    pattern: object  # the route's pattern (its .converters name the parameters)
+    urlpattern: object
+
+
 def url_patterns():
-    def walk(patterns):
+    def walk(patterns, ns=""):
         for p in patterns:
             if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns)
+                yield from walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
             elif isinstance(p, URLPattern):
-                yield p
+                yield Named(f"{ns}{p.name}" if p.name else None, p.pattern, p)
 
     return list(walk(get_resolver().url_patterns))

@@ -14,4 +14,7 @@ register({
     "staff.2fa_reset": "二要素認証の解除（管理者）",
     "staff.logged_out_everywhere": "すべての端末からログアウト",
     "staff.listed": "職員アカウント一覧の閲覧",
+    "api_token.issued": "APIトークンの発行",
+    "api_token.revoked": "APIトークンの失効",
+    "api_token.listed": "APIトークン一覧の閲覧",
 })

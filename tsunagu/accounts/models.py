@@ -18,3 +18,33 @@ class AccountSecurity(models.Model):  # アカウントの安全設定
 
     def __str__(self) -> str:
         return f"{self.staff_id}"
+
+
+class ApiToken(models.Model):  # APIトークン（職員個人に発行）
+    """A personal API token. Only its SHA-256 digest is stored (the token is 256 random bits, so a fast hash is
+    enough); the clear text is shown once, to the administrator who issues it, and is never logged."""
+
+    municipality = models.ForeignKey("core.Municipality", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="自治体")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                              verbose_name="職員")
+    name = models.CharField("用途", max_length=100)
+    prefix = models.CharField("トークンの先頭", max_length=12, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField("権限", default=list)
+    expires_at = models.DateTimeField("有効期限")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name="発行者")
+    created_at = models.DateTimeField("発行日時", auto_now_add=True)
+    last_used_at = models.DateTimeField("最終利用日時", null=True, blank=True)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="失効させた職員")
+
+    class Meta:
+        verbose_name = "APIトークン"
+        verbose_name_plural = "APIトークン"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…（{self.name}）"

@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("accounts/staff/", views.staff_list, name="staff_list"),
     path("accounts/staff/<int:staff_id>/<str:action>/", views.staff_action, name="staff_action"),
+    path("accounts/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("accounts/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -184,3 +185,63 @@ def staff_action(request, staff_id: int, action: str):
         return render(request, "accounts/temporary_password.html", {"staff": staff, "password": result})
     messages.success(request, f"{staff}: {done}")
     return redirect("staff_list")
+
+
+# ------------------------------------------------------------------------------------------------ API tokens
+
+@login_required
+def api_tokens(request):
+    """APIトークン: issued to one staff account, with scopes and an expiry; the clear token is shown once."""
+    from . import tokens
+    from .models import ApiToken
+
+    services.require_account_admin(request.user)
+    staff_qs = Staff.objects.filter(municipality_id=request.user.municipality_id, is_active=True).order_by("username")
+
+    class TokenForm(forms.Form):
+        staff = forms.ModelChoiceField(label="職員", queryset=staff_qs,
+                                         error_messages={"required": "職員を選んでください。",
+                                                         "invalid_choice": "職員が見つかりません。"})
+        name = forms.CharField(label="用途（つなぐ先のシステムなど）", max_length=100,
+                                 error_messages={"required": "用途を入力してください。"})
+        scopes = forms.MultipleChoiceField(label="権限", choices=list(tokens.SCOPE_LABELS.items()),
+                                             widget=forms.CheckboxSelectMultiple,
+                                             error_messages={"required": "権限を一つ以上選んでください。"})
+        days = forms.IntegerField(label="有効期限（日数）", min_value=1, max_value=tokens.MAX_DAYS, initial=30,
+                                    error_messages={"required": "有効期限の日数を入力してください。"})
+
+    form = TokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            token, raw = tokens.issue_token(request.user, d["staff"], name=d["name"], scopes=d["scopes"],
+                                            days=d["days"], request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            issued = {"token": token, "raw": raw}
+            form = TokenForm()
+    rows = list(ApiToken.objects.filter(municipality_id=request.user.municipality_id)
+                .select_related("staff", "created_by")[:500])
+    log_action("api_token.listed", actor=request.user, request=request, detail={"count": len(rows)})
+    response = render(request, "accounts/api_tokens.html", {
+        "form": form, "rows": rows, "issued": issued, "labels": tokens.SCOPE_LABELS, "now": timezone.now(),
+        "max_days_two_factor": tokens.MAX_DAYS_TWO_FACTOR}, status=400 if form.errors else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_id: int):
+    from . import tokens
+    from .models import ApiToken
+
+    services.require_account_admin(request.user)
+    token = ApiToken.objects.filter(pk=token_id, municipality_id=request.user.municipality_id).first()
+    if token is None:
+        raise Http404("トークンが見つかりません")
+    tokens.revoke_token(request.user, token, request=request)
+    messages.success(request, f"トークン {token.prefix}… を失効させました。")
+    return redirect("api_tokens")
