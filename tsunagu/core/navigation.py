@@ -88,6 +88,7 @@ def menu(user, municipality) -> list[Group]:
             Link("地区別の状況", reverse("district_view"))]))
     elif kind == "admin":
         groups.append(Group("システム", [Link("職員アカウント", reverse("staff_list")),
+                                     Link("APIトークン", reverse("api_tokens")),
                                      Link("監査ログ", reverse("audit_log"))]))
     # 体制・会議 (the programme's organisation) is one click away on 機関一覧.
     groups.append(Group("調べる", [Link("機関一覧", reverse("agency_list")),
