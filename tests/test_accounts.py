@@ -283,6 +283,62 @@ def test_second_login_asks_for_the_code_and_accepts_a_recovery_code_once(coordin
     assert not logged_in(reused)
 
 
+def _wrong_codes(client, device, n):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    responses = []
+    for _ in range(n):
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0,
+                                                       throttling_failure_timestamp=None)  # waited a moment
+        responses.append(client.post("/accounts/2fa/", {"code": wrong}))
+    return responses
+
+
+def test_wrong_second_factor_codes_lock_the_account_like_wrong_passwords(coordinator):
+    device, _ = _enrol(Client(), "coord")
+    client = Client()
+    login(client, "coord")
+    first, *_, last = _wrong_codes(client, device, 5)
+    assert first.status_code == 400 and "コードが正しくありません" in first.content.decode()
+    assert last.status_code == 429 and "ログインが一時的にロックされています" in last.content.decode()
+    assert not logged_in(client)
+    # Locked: neither the password nor the right code gets in now.
+    again = Client()
+    assert login(again, "coord").status_code == 429
+    assert again.post("/accounts/2fa/", {"code": current_code(device)}).status_code in (302, 429)
+    assert not logged_in(again)
+    # The five wrong codes, and the one wrong code of the enrolment, each under the account's municipality.
+    assert AuditEvent.objects.filter(action="auth.2fa_failed", municipality=coordinator.municipality).count() == 6
+
+
+def test_a_correct_password_does_not_wipe_wrong_codes(coordinator):
+    device, _ = _enrol(Client(), "coord")
+    for _ in range(2):  # two sign-ins with the password, two wrong codes each: the count goes on
+        client = Client()
+        assert login(client, "coord").status_code == 302
+        _wrong_codes(client, device, 2)
+    client = Client()
+    assert login(client, "coord").status_code == 302
+    assert _wrong_codes(client, device, 1)[0].status_code == 429
+    assert not logged_in(client)
+
+
+def test_a_full_sign_in_forgets_earlier_failures(coordinator):
+    device, _ = _enrol(Client(), "coord")
+    client = Client()
+    login(client, "coord")
+    _wrong_codes(client, device, 4)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    client.post("/accounts/2fa/", {"code": current_code(device)})
+    assert logged_in(client)
+    later = Client()
+    login(later, "coord")
+    assert _wrong_codes(later, device, 1)[0].status_code == 400  # one failure, not the fifth
+
+
 def test_intake_workers_need_no_second_factor_unless_the_profile_says_so(intake_a):
     client = Client()
     login(client, "intake_a")

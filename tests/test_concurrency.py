@@ -98,6 +98,40 @@ def test_meeting_minutes_are_not_overwritten(imizu, coordinator, coordinator2):
 
 
 @pytest.mark.django_db
+def test_a_survey_answer_is_not_overwritten(shiga, prefecture_user, make_staff):
+    from tsunagu.directory.models import PrefectureMember
+    from tsunagu.evaluation.models import SurveyQuestion, SurveyResult
+
+    colleague = make_staff(shiga, "pref2", "prefecture", None, "県担当 2")
+    nagahama = PrefectureMember.objects.get(municipality=shiga, name="長浜市")
+    a, b = session(prefecture_user), session(colleague)
+    a.post("/prefecture/activities/", {"form": "survey", "title": "体制の実態調査", "fiscal_year": 2026,
+                                       "questions": "多機関協働の担当者数"})
+    question = SurveyQuestion.objects.get(municipality=shiga)
+    # Both open the page (a new answer each), then both save an answer for 長浜市 to the same question.
+    va, vb = (hidden(c.get("/prefecture/activities/").content.decode(), "edit_version") for c in (a, b))
+
+    def answer(client, version, value, text):
+        return client.post("/prefecture/activities/", {"form": "result", "question": question.pk,
+                                                       "member": nagahama.pk, "value": value, "answer": text,
+                                                       "edit_version": version})
+
+    assert answer(a, va, 3, "推進員3名").status_code == 302
+    conflict = answer(b, vb, 5, "推進員5名")
+    assert conflict.status_code == 409
+    body = conflict.content.decode()
+    assert "推進員3名" in body and "推進員5名" in body
+    assert SurveyResult.objects.get().answer == "推進員3名"
+    # Having read the other answer, the second person saves theirs on top (the version the conflict page carries).
+    assert answer(b, hidden(body, "edit_version"), 5, "推進員5名").status_code == 302
+    assert SurveyResult.objects.get().answer == "推進員5名"
+    # A post that carries no version at all is treated as a new answer: it cannot overwrite silently either.
+    assert b.post("/prefecture/activities/", {"form": "result", "question": question.pk, "member": nagahama.pk,
+                                              "value": 1, "answer": "1名"}).status_code == 409
+    assert SurveyResult.objects.get().answer == "推進員5名"
+
+
+@pytest.mark.django_db
 def test_needs_sheet_is_not_overwritten(imizu, make_staff, intake_a, coordinator):
     from .program_fixtures import referred_to_participation
 

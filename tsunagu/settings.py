@@ -180,7 +180,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("TSUNAGU_LOCKO
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "tsunagu.accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "tsunagu.accounts.lockout.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# Failures are forgotten only when the whole sign-in succeeds — after the second factor where one is needed
+# (tsunagu.accounts.lockout.signed_in): wrong codes count like wrong passwords, and a correct password alone does
+# not wipe them.
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
 AXES_ENABLE_ADMIN = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ["TSUNAGU_PROXY_COUNT"]) if os.environ.get("TSUNAGU_PROXY_COUNT") else None

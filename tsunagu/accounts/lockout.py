@@ -33,6 +33,15 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
+def signed_in(request, user) -> None:
+    """The whole sign-in succeeded (password, and the second factor where needed): forget this user name's and
+    this address's failures, as django-axes' reset-on-success would, but only now."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.update_request(request)
+    LockoutHandler().reset_user_attempts(request, credentials={"username": user.get_username()})
+
+
 def unlock(username: str) -> int:
     """Forget the failures of a user name (all addresses). Returns the number of attempt records removed."""
     from axes.utils import reset

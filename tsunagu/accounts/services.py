@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -177,6 +178,9 @@ def verify_second_factor(actor, code: str, *, request=None):
             device = candidate
     if device is None:
         log_action("auth.2fa_failed", actor=actor, obj=actor, request=request, detail={"step": "verify"})
+        # A wrong second factor counts like a wrong password: the user name's failures (django-axes) reach the
+        # lockout limit whichever step is being guessed.
+        user_login_failed.send(sender=__name__, credentials={"username": actor.get_username()}, request=request)
         raise AccountError("コードが正しくありません。認証アプリの6桁の数字か、回復コードを入力してください。",
                            field="code")
     log_action("auth.2fa_verified", actor=actor, obj=actor, request=request,

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 from tsunagu.privacy.audit import log_action
 
+from . import lockout
 from .middleware import start_session
 
 
@@ -12,6 +13,10 @@ from .middleware import start_session
 def _session_started(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         start_session(request, user)
+        from .policy import requires_two_factor
+
+        if not requires_two_factor(user):
+            lockout.signed_in(request, user)  # else: once the second factor is passed (accounts.views.two_factor)
 
 
 @receiver(user_locked_out)

@@ -51,6 +51,10 @@ def two_factor(request):
         return render(request, "accounts/two_factor_not_needed.html")
     if user.is_verified():
         return HttpResponseRedirect(_next_url(request))
+    if lockout.is_locked(user.get_username()):
+        # Too many wrong passwords or codes: the half-finished sign-in ends here, like a locked login.
+        logout(request)
+        return lockout.lockout_response(request)
     device = services.totp_device(user)
     enrolling = device is None
     if enrolling:
@@ -65,9 +69,13 @@ def two_factor(request):
             else:
                 accepted = services.verify_second_factor(user, form.cleaned_data["code"], request=request)
         except DomainError as exc:
+            if lockout.is_locked(user.get_username()):
+                logout(request)
+                return lockout.lockout_response(request)
             apply_domain_error(form, exc)
         else:
             otp_login(request, accepted)
+            lockout.signed_in(request, user)
             request.session.cycle_key()  # a new session id once fully signed in
             if enrolling:
                 return redirect(f"{reverse('recovery_codes')}?{urlencode({'next': _next_url(request)})}")

@@ -302,6 +302,7 @@ def draft_evaluation(actor, case: Case, *, goal_review: str, changes: str, remai
                      at: dt.datetime | None = None) -> Evaluation:
     """評価シート; the case closes only when a 重層的支援会議 approves it (R4)."""
     _require_coordinator(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)  # two drafts at once: the second sees the first
     plan = case.active_plan()
     if plan is None:
         raise CaseError("承認された支援プランがないため評価できません")

@@ -1,5 +1,6 @@
 from django import forms
 
+from tsunagu.core.concurrency import NEW, EditVersionField
 from tsunagu.core.forms import JapaneseDateField, OwnIds
 from tsunagu.directory.models import PrefectureMember
 
@@ -59,6 +60,9 @@ class SurveyResultForm(OwnIds, forms.Form):
                                     error_messages={"required": "市町村を選んでください。"})
     value = forms.FloatField(label="数値回答", required=False)
     answer = forms.CharField(label="回答", required=False, max_length=2000)
+    # Opened as a new answer: if someone answered the same question for the same member meanwhile, the conflict
+    # page shows both answers instead of overwriting theirs.
+    edit_version = EditVersionField(initial=NEW)
 
     def __init__(self, *args, prefecture, **kwargs):
         super().__init__(*args, **kwargs)

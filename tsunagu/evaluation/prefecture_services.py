@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import PrefectureMember
 from tsunagu.meetings.governance_models import Training
@@ -17,6 +18,9 @@ from .models import SupporterConsultation, Survey, SurveyQuestion, SurveyResult
 register({"prefecture.supporter_consultation": "支援者支援の記録",
           "prefecture.supporter_consultation_done": "支援者支援の完了", "prefecture.survey": "実態調査の登録",
           "prefecture.survey_result": "実態調査の回答の記録", "prefecture.training": "研修の記録"})
+
+
+SURVEY_RESULT_FIELDS = ("value", "answer")
 
 
 class PrefectureError(DomainError):
@@ -88,15 +92,23 @@ def create_survey(actor, *, title: str, fiscal_year: int, questions: list[str], 
 
 @transaction.atomic
 def record_survey_result(actor, question: SurveyQuestion, *, member: PrefectureMember, value: float | None,
-                         answer: str, request=None) -> SurveyResult:
+                         answer: str, edit_version: str | None = None, request=None) -> SurveyResult:
+    """Record one member's answer to a question. A form opened before someone else answered the same question for
+    the same member (edit_version NEW, or the fingerprint of the answer it was opened on) gets the conflict page
+    instead of overwriting that answer."""
     m = _require(actor)
     if question is None or question.municipality_id != m.pk:
         raise PrefectureError("設問が見つかりません", field="question")
     if value is None and not (answer or "").strip():
         raise PrefectureError("数値か回答のどちらかを入力してください", field="answer")
+    member = _member(m, member)
+    answer = (answer or "").strip()
+    stored = (SurveyResult.objects.select_for_update()
+              .filter(survey=question.survey, question=question, member=member).first())
+    concurrency.guard(stored, SURVEY_RESULT_FIELDS, edit_version, {"value": value, "answer": answer})
     result, _ = SurveyResult.objects.update_or_create(
-        survey=question.survey, question=question, member=_member(m, member),
-        defaults={"municipality": m, "value": value, "answer": (answer or "").strip()})
+        survey=question.survey, question=question, member=member,
+        defaults={"municipality": m, "value": value, "answer": answer})
     log_action("prefecture.survey_result", actor=actor, obj=question.survey, request=request,
                detail={"member": member.name, "question": question.number})
     return result

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tsunagu.core import concurrency
 from tsunagu.core.wareki import fiscal_year_of, format_fiscal_year
 from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
@@ -185,7 +186,7 @@ def prefecture_activities(request):
                        "実態調査を登録しました。"),
             "result": (SurveyResultForm, lambda d: services.record_survey_result(
                 request.user, d["question"], member=d["member"], value=d["value"], answer=d["answer"],
-                request=request), "回答を記録しました。"),
+                edit_version=d["edit_version"] or concurrency.NEW, request=request), "回答を記録しました。"),
             "meeting": (MeetingForm, lambda d: meeting_services.schedule_meeting(
                 request.user, request=request, **d), "会議を登録しました。"),
             "training": (TrainingForm, lambda d: services.record_training(
