@@ -115,6 +115,8 @@ IDENTITY_ROUTES = {  # name → (url, method)
     "identity_candidate_decide": ("/identity/review/{c}/decide/", "POST"),
     "identity_link_unmerge": ("/identity/links/{l}/unmerge/", "POST"),
     "identity_intake_candidates": ("/identity/candidates/?name=%E9%AB%98%E6%A9%8B", "GET"),
+    "identity_batch_status": ("/identity/runs/{j}/", "GET"),
+    "identity_batch_start": ("/identity/runs/", "POST"),
 }
 
 
@@ -126,12 +128,13 @@ def test_every_persona_on_every_identity_route(client, imizu, pair, steward, int
     link = services.merge_candidate(steward, MatchCandidate.objects.filter(kind="household").first())
     member = make_staff(imizu, "member", "meeting_member", None)
     fussa_coord = make_staff(fussa_staff.municipality, "fussa_coord", "steward", fussa_staff.agency)
+    job = services.start_batch_job(steward)  # (not run: the test's transaction never commits)
     personas = {"steward": steward, "intake_a": intake_a, "staff_b": staff_b, "manager": manager,
                 "sysadmin": sysadmin, "fussa_staff": fussa_staff, "fussa_coord": fussa_coord,
                 "prefecture": prefecture_user, "member": member, "anonymous": None}
     failures = []
     for name, (url, method) in IDENTITY_ROUTES.items():
-        url = url.format(c=candidate.pk, l=link.pk)
+        url = url.format(c=candidate.pk, l=link.pk, j=job.pk)
         for label, user in personas.items():
             client.logout()
             if user is not None:
@@ -143,8 +146,8 @@ def test_every_persona_on_every_identity_route(client, imizu, pair, steward, int
                 allowed = {200} if user.is_casework else {403}
             elif label == "steward":
                 allowed = {200} if method == "GET" else {400, 302}
-            elif label == "fussa_coord":
-                allowed = {200} if name == "identity_review" else {404}
+            elif label == "fussa_coord":  # a steward of another city: its own queue and runs only
+                allowed = {200} if name == "identity_review" else {302} if name == "identity_batch_start" else {404}
             else:
                 allowed = {403}
             body = response.content.decode()
@@ -166,3 +169,83 @@ def test_birth_date_is_hidden_for_a_statutory_referral(client, intake_a, staff_b
     assert "高橋 一郎" in body
     assert "昭和55" not in body and "生年月日一致" not in body
     assert dt.date(1980, 3, 1).isoformat() not in body
+
+
+# ------------------------------------------------------------------------------------------------ the batch from the screen
+
+def _start(client, steward, django_capture_on_commit_callbacks):
+    client.force_login(steward)
+    with django_capture_on_commit_callbacks() as launched:  # the thread is started once the request commits
+        response = client.post("/identity/runs/")
+    from tsunagu.identity.models import MatchJob
+
+    job = MatchJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/identity/runs/{job.pk}/"
+    assert len(launched) == 1
+    return job
+
+
+def test_the_steward_starts_the_batch_and_follows_its_progress(client, imizu, pair, steward,  # noqa: F811
+                                                                django_capture_on_commit_callbacks):
+    job = _start(client, steward, django_capture_on_commit_callbacks)
+    page = client.get(f"/identity/runs/{job.pk}/").content.decode()
+    assert "開始待ち" in page and 'hx-trigger="every 2s"' in page  # it polls while the run is waiting or running
+    assert client.get("/identity/review/").content.decode().count("一括照合を開始する") == 0  # one at a time
+    services.run_job(job.pk)  # what the background thread runs
+    fragment = client.get(f"/identity/runs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "完了しました: 新規 " in fragment and "同一人物の候補" in fragment and "hx-trigger" not in fragment
+    assert "一郎" not in fragment  # counts only
+    job.refresh_from_db()
+    assert job.status == "done" and job.run.created >= 1 and job.finished_at is not None
+    assert MatchCandidate.objects.filter(kind="person", status="open").exists()
+    assert AuditEvent.objects.filter(action="identity.batch_requested", actor=steward).exists()
+    assert AuditEvent.objects.filter(action="identity.batch_run", actor=steward).exists()
+    assert "一括照合を開始する" in client.get("/identity/review/").content.decode()
+
+
+def test_a_second_start_while_one_runs_is_refused(client, imizu, pair, steward,  # noqa: F811
+                                                 django_capture_on_commit_callbacks):
+    _start(client, steward, django_capture_on_commit_callbacks)
+    again = client.post("/identity/runs/", follow=True)
+    assert "一括照合はすでに実行中です" in again.content.decode()
+    from tsunagu.identity.models import MatchJob
+
+    assert MatchJob.objects.count() == 1
+
+
+def test_a_run_that_stopped_answering_is_marked_failed(client, imizu, pair, steward,  # noqa: F811
+                                                      django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from tsunagu.identity.models import MatchJob
+
+    job = _start(client, steward, django_capture_on_commit_callbacks)
+    MatchJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    body = client.get(f"/identity/runs/{job.pk}/").content.decode()
+    assert "失敗" in body and "応答がなくなりました" in body
+    assert "一括照合を開始する" in client.get("/identity/review/").content.decode()
+
+
+def test_a_failing_run_leaves_the_queue_as_it_was(client, imizu, pair, steward, monkeypatch,  # noqa: F811
+                                                 django_capture_on_commit_callbacks):
+    services.run_batch(imizu)
+    before = list(MatchCandidate.objects.values_list("id", "status", "score").order_by("id"))
+    job = _start(client, steward, django_capture_on_commit_callbacks)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "run_batch", broken)
+    services.run_job(job.pk)
+    body = client.get(f"/identity/runs/{job.pk}/").content.decode()
+    assert "一括照合が途中で失敗しました" in body and "disk full" not in body and "Traceback" not in body
+    assert list(MatchCandidate.objects.values_list("id", "status", "score").order_by("id")) == before
+
+
+def test_only_the_data_steward_starts_a_batch(client, intake_a, manager, sysadmin, imizu):
+    from tsunagu.identity.models import MatchJob
+
+    for user in (intake_a, manager, sysadmin):
+        client.force_login(user)
+        assert client.post("/identity/runs/").status_code == 403
+    assert MatchJob.objects.count() == 0

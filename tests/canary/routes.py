@@ -89,6 +89,7 @@ ROUTES = {
     "identity_candidate": Route("GET", each("candidate", "candidate_id")),
     "identity_candidate_decide": Route("POST", each("candidate", "candidate_id")),
     "identity_link_unmerge": Route("POST", each("link", "link_id")),
+    "identity_batch_start": Route("POST"), "identity_batch_status": Route("GET", each("match_job", "job_id")),
     "identity_intake_candidates": Route("GET", query=candidate_queries, htmx=True),
     "today": Route("GET"), "case_list": Route("GET"),
     "case_list_export": Route("GET", lambda w: [{"fmt": f} for f in ("xlsx", "pdf")]),

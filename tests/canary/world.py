@@ -434,6 +434,12 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     from tsunagu.identity.models import IdentityLink
 
     b.w.ids["link"] = list(IdentityLink.objects.values_list("pk", flat=True))
+    from tsunagu.identity.models import MatchJob
+
+    steward = u["steward_C"]
+    b.w.ids["match_job"] = [MatchJob.objects.create(municipality=imizu, requested_by=steward,
+                                                    requested_at=timezone.now(), status="done",
+                                                    message="完了しました").pk]
     from tsunagu.casework.models import FollowUp, PlanAction
     from tsunagu.community.models import Place
     from tsunagu.meetings.models import AgendaItem, MeetingMember, ResourceGap

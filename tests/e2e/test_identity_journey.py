@@ -150,3 +150,46 @@ def test_data_steward_merges_a_pair_from_the_queue_and_undoes_it(page, same_resi
     out = StringIO()
     call_command("audit", "verify", stdout=out)
     assert "改ざんはありません" in out.getvalue()
+
+
+def test_data_steward_starts_the_batch_from_the_screen_and_watches_it_finish(page, demo):
+    """Issue 13 (9): the batch run is started from the review page, runs in the background, shows its progress."""
+    from tsunagu.identity.models import MatchCandidate, MatchJob, MatchRun
+    from tsunagu.privacy.models import AuditEvent
+
+    a = _consult("imizu.madoguchi", name="佐々木　花子", kana="ささき はなこ", birth_date="平成2年7月7日",
+                 address="射水市小島一丁目5番8号", phone="0766-83-1234").person
+    b = _consult("imizu.shogai", name="佐々木 花子", kana="ｻｻｷ ﾊﾅｺ", birth_date="1990-07-07",
+                 address="富山県射水市小島1-5-8", phone="0766831234").person
+    runs_before = MatchRun.objects.count()
+
+    login(page, "imizu.steward", DEMO_PASSWORD)
+    page.wait_for_url("**/")
+    page.get_by_role("link", name="名寄せ確認").click()
+    page.get_by_role("heading", name="一括照合").wait_for()
+    page.get_by_role("button", name="一括照合を開始する").click()
+    page.get_by_text("一括照合を開始しました。").wait_for()
+    page.get_by_role("heading", name="名寄せの一括照合").wait_for()
+    # The page polls until the run is done; nothing on it names a person.
+    page.get_by_text("完了しました: 新規").wait_for(timeout=120_000)
+    import threading
+
+    for thread in threading.enumerate():  # the run's thread is ending (its database connection with it)
+        if thread.name.startswith("match-job-"):
+            thread.join(30)
+    status = page.locator("#batch-status").inner_text()
+    assert "一括照合 #" in status and "完了" in status and "佐々木" not in status
+    job = MatchJob.objects.get()
+    assert job.status == "done" and job.requested_by.username == "imizu.steward" and job.run is not None
+    assert MatchRun.objects.count() == runs_before + 1
+    assert AuditEvent.objects.filter(action="identity.batch_requested", actor__username="imizu.steward").exists()
+    assert AuditEvent.objects.filter(action="identity.batch_run", object_id=str(job.run.pk)).exists()
+
+    # The pair is in the queue now.
+    page.get_by_role("link", name="確認待ちの一覧へ").click()
+    row = page.get_by_role("row").filter(has_text="佐々木　花子").filter(has_text="佐々木 花子")
+    assert row.count() == 1
+    assert MatchCandidate.objects.filter(kind="person", person_a_id=min(a.pk, b.pk), person_b_id=max(a.pk, b.pk),
+                                         status="open").exists()
+    # Another start while none runs is allowed again; the button is back.
+    assert page.get_by_role("button", name="一括照合を開始する").is_visible()

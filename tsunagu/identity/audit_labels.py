@@ -10,5 +10,6 @@ register({
     "identity.candidate_viewed": "名寄せ候補の閲覧",
     "identity.intake_candidates": "相談受付での同一人物候補の表示",
     "identity.batch_run": "名寄せ一括照合",
+    "identity.batch_requested": "名寄せ一括照合の開始（画面から）",
     "identity.linked_at_intake": "受付時の同一人物の結び付け",
 })

@@ -116,3 +116,27 @@ class IdentityLink(TenantModel):  # 名寄せリンク（確定）
 
     def __str__(self) -> str:
         return f"名寄せリンク #{self.pk}（{self.get_kind_display()}）"
+
+
+class MatchJob(TenantModel):  # 画面から始めた一括照合（進み具合）
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUS_CHOICES = [(QUEUED, "開始待ち"), (RUNNING, "実行中"), (DONE, "完了"), (FAILED, "失敗")]
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="開始した人")
+    requested_at = models.DateTimeField("開始の指示")
+    status = models.CharField("状態", max_length=16, choices=STATUS_CHOICES, default=QUEUED)
+    message = models.CharField("進み具合", max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField("最後の進捗", null=True, blank=True)
+    finished_at = models.DateTimeField("終了", null=True, blank=True)
+    run = models.OneToOneField(MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="job",
+                               verbose_name="照合の結果")
+
+    class Meta:
+        verbose_name = "一括照合の実行"
+        verbose_name_plural = "一括照合の実行"
+        indexes = [models.Index(fields=["municipality", "status"], name="idjob_status")]
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.QUEUED, self.RUNNING)

@@ -9,6 +9,8 @@ referral, consent or disclosure row, so it grants no access (R10) and an unmerge
 from __future__ import annotations
 
 import datetime
+import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +28,9 @@ from tsunagu.privacy.audit import log_action
 
 from . import matching
 from .keys import FEATURE_FIELDS, drop_prefixes, features_of_row, refresh_keys
-from .models import IdentityLink, MatchCandidate, MatchKey, MatchRun
+from .models import IdentityLink, MatchCandidate, MatchJob, MatchKey, MatchRun
+
+logger = logging.getLogger(__name__)
 
 REVIEWER_ROLE = "steward"  # 名寄せデータ管理責任者: a role the profile names (ACCESS.md G14)
 MASKED_NOTE = "住所・電話の照合結果は表示しません（住所秘匿の記録）"
@@ -280,6 +284,86 @@ def run_batch(municipality, *, actor=None, progress: Callable[[str], None] | Non
     say(f"確認待ちに反映しました: 新規 {run.created:,} 件・更新 {run.updated:,} 件・変化なし {run.unchanged:,} 件・"
         f"候補から外れた {run.stale:,} 件（合計 {time.perf_counter() - t0:.1f} 秒）")
     return run
+
+
+# ------------------------------------------------------------------------------------------------ from the screen
+
+JOB_STALLED_AFTER = datetime.timedelta(minutes=10)  # no progress for this long: the server stopped mid-run
+JOB_THREAD_PREFIX = "match-job-"
+
+
+def start_batch_job(actor, *, request=None, launch: Callable[[int], None] | None = None) -> MatchJob:
+    """The data steward starts a batch run from the review page. It runs in the background (a thread of the
+    server process; the page polls its progress); one run at a time per municipality."""
+    require_reviewer(actor)
+    from tsunagu.core.models import Municipality
+
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=actor.municipality_id).first()  # one start at a time
+        expire_stalled_jobs(actor.municipality_id)
+        if MatchJob.objects.filter(municipality_id=actor.municipality_id,
+                                   status__in=[MatchJob.QUEUED, MatchJob.RUNNING]).exists():
+            raise IdentityError("一括照合はすでに実行中です。終わるまでお待ちください。")
+        now = timezone.now()
+        job = MatchJob.objects.create(municipality_id=actor.municipality_id, requested_by=actor, requested_at=now,
+                                      heartbeat_at=now, message="開始を待っています…")
+        log_action("identity.batch_requested", actor=actor, obj=job, request=request,
+                   object_repr=f"名寄せ一括照合の開始 #{job.pk}")
+        transaction.on_commit(lambda: (launch or _in_thread)(job.pk))
+    return job
+
+
+def _in_thread(job_id: int) -> None:
+    threading.Thread(target=run_job, args=(job_id,), name=f"{JOB_THREAD_PREFIX}{job_id}", daemon=True).start()
+
+
+def run_job(job_id: int) -> MatchJob:
+    """Run one requested batch, recording its progress on the job row (read by the status page)."""
+    from django.db import connection
+
+    last = [0.0]
+
+    def progress(message: str) -> None:
+        if time.monotonic() - last[0] >= 0.5:  # often enough for the page, not a write per line
+            last[0] = time.monotonic()
+            MatchJob.objects.filter(pk=job_id).update(message=message[:300], heartbeat_at=timezone.now())
+
+    try:
+        job = MatchJob.objects.select_related("municipality", "requested_by").get(pk=job_id)
+        MatchJob.objects.filter(pk=job_id).update(status=MatchJob.RUNNING, heartbeat_at=timezone.now(),
+                                                  message="照合を始めました…")
+        run = run_batch(job.municipality, actor=job.requested_by, progress=progress)
+        MatchJob.objects.filter(pk=job_id).update(
+            status=MatchJob.DONE, run=run, finished_at=timezone.now(), heartbeat_at=timezone.now(),
+            message=f"完了しました: 新規 {run.created:,} 件・更新 {run.updated:,} 件・変化なし {run.unchanged:,} 件・"
+                    f"候補から外れた {run.stale:,} 件")
+    except Exception:  # noqa: BLE001 — recorded for the page and the log; the queue is unchanged (one transaction)
+        logger.exception("名寄せの一括照合 #%s が失敗しました", job_id)
+        MatchJob.objects.filter(pk=job_id).update(
+            status=MatchJob.FAILED, finished_at=timezone.now(),
+            message="一括照合が途中で失敗しました。確認待ちの一覧は変わっていません。システム管理者にお知らせください。")
+    try:
+        return MatchJob.objects.get(pk=job_id)
+    finally:
+        if threading.current_thread().name.startswith(JOB_THREAD_PREFIX):
+            connection.close()  # the thread's own connection
+
+
+def expire_stalled_jobs(municipality_id: int) -> None:
+    MatchJob.objects.filter(municipality_id=municipality_id, status__in=[MatchJob.QUEUED, MatchJob.RUNNING],
+                            heartbeat_at__lt=timezone.now() - JOB_STALLED_AFTER).update(
+        status=MatchJob.FAILED, finished_at=timezone.now(),
+        message="応答がなくなりました（サーバーの再起動など）。確認待ちの一覧は変わっていません。もう一度開始してください。")
+
+
+def job_for(user, job_id: int) -> MatchJob:
+    require_reviewer(user)
+    expire_stalled_jobs(user.municipality_id)
+    try:
+        return MatchJob.objects.select_related("run", "requested_by").get(municipality_id=user.municipality_id,
+                                                                          pk=job_id)
+    except (MatchJob.DoesNotExist, ValueError, TypeError):
+        raise Http404("一括照合の記録が見つかりません") from None
 
 
 def _household_pairs(municipality) -> set[tuple[int, int]]:

@@ -14,7 +14,7 @@ from tsunagu.privacy.decorators import personal_data
 
 from . import services
 from .forms import CandidateQueryForm, DecisionForm, UnmergeForm
-from .models import IdentityLink, MatchCandidate, MatchRun
+from .models import IdentityLink, MatchCandidate, MatchJob, MatchRun
 from .review import summaries
 
 
@@ -43,7 +43,35 @@ def review_queue(request):
     return render(request, "identity/queue.html", {
         "page": page, "rows": rows, "kind": kind, "status": status, "tabs": STATUS_TABS,
         "last_run": MatchRun.objects.filter(municipality_id=user.municipality_id).order_by("-id").first(),
+        "job": _latest_job(user),
     })
+
+
+def _latest_job(user):
+    services.expire_stalled_jobs(user.municipality_id)
+    return MatchJob.objects.filter(municipality_id=user.municipality_id).order_by("-id").first()
+
+
+@login_required
+@require_POST
+def batch_start(request):
+    """The data steward starts a 一括照合 from the screen; the status page shows its progress."""
+    try:
+        job = services.start_batch_job(request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("identity_review")
+    messages.success(request, "一括照合を開始しました。終わるまでこの画面で進み具合を確認できます。")
+    return redirect("identity_batch_status", job_id=job.pk)
+
+
+@login_required
+def batch_status(request, job_id: int):
+    """Progress of one run (counts only — no personal data); polled by htmx while it runs."""
+    job = services.job_for(request.user, job_id)
+    if request.htmx:
+        return render(request, "identity/_batch_status.html", {"job": job})
+    return render(request, "identity/batch_status.html", {"job": job})
 
 
 def _candidate_context(user, candidate, **extra):
