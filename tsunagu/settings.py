@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tsunagu.community",
     "tsunagu.outreach",
     "tsunagu.participation",
+    "tsunagu.notices",
 ]
 
 MIDDLEWARE = [
@@ -239,3 +240,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TSUNAGU_LOG_LEVEL", "WARNING")},
 }
 CSRF_FAILURE_VIEW = "tsunagu.core.views.csrf_failure"
+
+# お知らせの日次メール (`tsunagu notices daily --mail`): Django's mail settings; the link in it starts here.
+TSUNAGU_BASE_URL = os.environ.get("TSUNAGU_BASE_URL", "")
+if os.environ.get("TSUNAGU_EMAIL_HOST"):
+    EMAIL_HOST = os.environ["TSUNAGU_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("TSUNAGU_EMAIL_PORT", "25"))
+    EMAIL_USE_TLS = os.environ.get("TSUNAGU_EMAIL_TLS") == "1"
+    EMAIL_HOST_USER = os.environ.get("TSUNAGU_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TSUNAGU_EMAIL_PASSWORD", "")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # no mail server configured: print
+DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")

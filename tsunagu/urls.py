@@ -12,6 +12,7 @@ from tsunagu.identity.urls import urlpatterns as identity_urls
 from tsunagu.intake import views as intake
 from tsunagu.meetings import governance_views as governance
 from tsunagu.meetings import views as meetings
+from tsunagu.notices.urls import urlpatterns as notice_urls
 from tsunagu.outreach import views as outreach
 from tsunagu.participation import views as participation
 from tsunagu.people import emergency
@@ -27,6 +28,7 @@ urlpatterns = [
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts_urls,
+    *notice_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),

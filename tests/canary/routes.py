@@ -89,6 +89,8 @@ ROUTES = {
     "identity_candidate": Route("GET", each("candidate", "candidate_id")),
     "identity_candidate_decide": Route("POST", each("candidate", "candidate_id")),
     "identity_link_unmerge": Route("POST", each("link", "link_id")),
+    "notice_list": Route("GET", query=lambda w: [{}, {"unread": "1"}]),
+    "notice_open": Route("GET", each("notice", "notice_id")), "notice_read_all": Route("POST"),
     "identity_batch_start": Route("POST"), "identity_batch_status": Route("GET", each("match_job", "job_id")),
     "identity_intake_candidates": Route("GET", query=candidate_queries, htmx=True),
     "today": Route("GET"), "case_list": Route("GET"),

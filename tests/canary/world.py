@@ -435,6 +435,9 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
 
     b.w.ids["link"] = list(IdentityLink.objects.values_list("pk", flat=True))
     from tsunagu.identity.models import MatchJob
+    from tsunagu.notices.models import Notice
+
+    b.w.ids["notice"] = list(Notice.objects.filter(municipality=imizu).order_by("id").values_list("pk", flat=True)[:3])
 
     steward = u["steward_C"]
     b.w.ids["match_job"] = [MatchJob.objects.create(municipality=imizu, requested_by=steward,

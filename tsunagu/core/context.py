@@ -15,5 +15,12 @@ def navigation(request):
     from .navigation import menu
 
     user = getattr(request, "user", None)
+
+    def unread():
+        from tsunagu.notices.services import unread_count
+
+        return unread_count(user) if getattr(user, "is_authenticated", False) else 0
+
     return {"menu": SimpleLazyObject(lambda: menu(user, getattr(user, "municipality", None)
-                                                  if getattr(user, "is_authenticated", False) else None))}
+                                                  if getattr(user, "is_authenticated", False) else None)),
+            "unread_notices": SimpleLazyObject(unread)}

@@ -11,10 +11,13 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
+from tsunagu.notices import services as notices
+from tsunagu.notices.models import Notice
 from tsunagu.people.models import Person
 from tsunagu.people.services import create_household, create_person
 from tsunagu.privacy import access
@@ -171,6 +174,9 @@ def refer_consultation(actor, consultation: Consultation, *, to_agency: Agency, 
                subject_person_id=consultation.person_id,
                detail={"consultation": consultation.pk, "to": to_agency.pk, "basis": basis, "purpose": purpose,
                        "previous": previous.pk if previous else None})
+    notices.notify(actor.municipality_id, Notice.REFERRAL_RECEIVED,
+                   f"つなぎ #{referral.pk} を受け取りました（{consultation.agency.name}から）",
+                   url=reverse("referral_detail", args=[referral.pk]), agency_ids=[to_agency.pk], exclude=actor)
     access.sync_person(consultation.person)
     return referral
 
@@ -226,6 +232,10 @@ def return_referral(actor, referral: Referral, *, reason: str, suggested_agency:
         consultation.save(update_fields=["status"])
     log_action("referral.returned", actor=actor, obj=referral, request=request,
                detail={"suggested": suggested_agency.pk})
+    notices.notify(actor.municipality_id, Notice.REFERRAL_RETURNED,
+                   f"つなぎ #{referral.pk} が{referral.to_agency.name}から差し戻されました"
+                   "（理由と次のつなぎ先の提案を確認してください）",
+                   url=reverse("referral_detail", args=[referral.pk]), staff_ids=[referral.sent_by_id], exclude=actor)
     access.sync_persons(referral.municipality_id, [referral.person_id], reason="つなぎの差し戻し")
     return referral
 

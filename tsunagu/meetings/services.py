@@ -7,14 +7,18 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.casework import services as casework
 from tsunagu.casework.models import Case, Evaluation, SupportPlan
 from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
+from tsunagu.core.templatetags.wareki import wareki_datetime
 from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import APPROVING_KINDS, approving_meetings, no_consent_meetings, role_title
+from tsunagu.notices import services as notices
+from tsunagu.notices.models import Notice
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import Consent
 
@@ -91,6 +95,10 @@ def add_member(actor, meeting: Meeting, *, staff=None, agency=None, label: str =
         label=(label or "").strip() or (f"{staff}（{staff.agency.name}）" if staff and staff.agency else str(staff)))
     log_action("meeting.member_added", actor=actor, obj=meeting, request=request,
                detail={"member": member.pk, "staff": staff.pk if staff else None})
+    if staff is not None:
+        notices.notify(meeting.municipality_id, Notice.MEETING_MEMBER,
+                       f"会議 #{meeting.pk}（{wareki_datetime(meeting.scheduled_at)}）の構成員になりました",
+                       url=reverse("meeting_detail", args=[meeting.pk]), staff_ids=[staff.pk], exclude=actor)
     sync_meeting(meeting)
     return member
 
@@ -247,6 +255,10 @@ def _decide_plan(actor, item, decision, note, now, request):
         back = Case.MONITORING if case.active_plan() else Case.PLAN_DRAFT
         casework._set_status(actor, case, back, request=request)
         log_action("plan.sent_back", actor=actor, obj=plan, request=request, detail={"item": item.pk})
+        notices.notify(case.municipality_id, Notice.PLAN_SENT_BACK,
+                       f"事例 #{case.pk} の支援プラン（第{plan.version}版）が会議で差し戻されました",
+                       url=reverse("case_detail", args=[case.pk]), staff_ids=[plan.created_by_id],
+                       agency_ids=[case.coordinating_agency_id], exclude=actor)
 
 
 def _decide_evaluation(actor, item, decision, note, now, request):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
+from tsunagu.notices import services as notices
+from tsunagu.notices.models import Notice
 
 from . import access
 from .audit import log_action
@@ -191,6 +194,11 @@ def break_glass(actor, *, persons, basis: str, reason: str, request=None) -> lis
             municipality_id=actor.municipality_id, person=person, staff=actor, agency_id=actor.agency_id,
             basis=basis, basis_label=bases[basis], reason=reason.strip(), started_at=now,
             expires_at=now + dt.timedelta(hours=hours))
+        notices.notify(actor.municipality_id, Notice.EMERGENCY_ACCESS,
+                       f"緊急時の閲覧 #{ea.pk} がありました（{actor.agency.name if actor.agency else '所属なし'}）。"
+                       "内容を確認してください",
+                       url=reverse("emergency_list"), agency_ids=[person.recorded_by_agency_id],
+                       role_kinds=["manager"], exclude=actor)
         log_action("emergency.granted", actor=actor, obj=ea, request=request, subject_person_id=person.pk,
                    reason=bases[basis][:300], detail={"person": person.pk, "hours": hours})
         out.append(ea)
