@@ -14,6 +14,14 @@ from tsunagu.directory.services import load_profile
 PROFILES = Path(__file__).resolve().parent.parent / "profiles"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _attachments_in_a_temporary_directory(tmp_path_factory):
+    """添付ファイル written by tests go to a directory of the run, never into the checkout's var/."""
+    from django.conf import settings
+
+    settings.TSUNAGU_ATTACHMENT_DIR = str(tmp_path_factory.mktemp("attachments"))
+
+
 @functools.cache
 def parsed_profile(name: str):
     profiles, problems = validate_files([PROFILES / f"{name}.yaml"])

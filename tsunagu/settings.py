@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tsunagu.outreach",
     "tsunagu.participation",
     "tsunagu.notices",
+    "tsunagu.attachments",
 ]
 
 MIDDLEWARE = [
@@ -252,3 +253,7 @@ if os.environ.get("TSUNAGU_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # no mail server configured: print
 DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGU_EMAIL_FROM", "tsunagu@localhost")
+
+# 添付ファイル: kept outside the web root, under random names; PDF/JPEG/PNG by content; size limit in MB.
+TSUNAGU_ATTACHMENT_DIR = os.environ.get("TSUNAGU_ATTACHMENT_DIR", "").strip() or str(DATA_DIR / "attachments")
+TSUNAGU_ATTACHMENT_MAX_MB = int(os.environ.get("TSUNAGU_ATTACHMENT_MAX_MB", "10"))

@@ -3,6 +3,7 @@ from django.urls import path
 
 from tsunagu.accounts.urls import urlpatterns as accounts_urls
 from tsunagu.api.api import api
+from tsunagu.attachments.urls import urlpatterns as attachment_urls
 from tsunagu.casework import views as casework
 from tsunagu.community import views as community
 from tsunagu.core import views as core
@@ -29,6 +30,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts_urls,
     *notice_urls,
+    *attachment_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),

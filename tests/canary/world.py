@@ -249,6 +249,13 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     # S01–S03: consent to every agency; a referral to B sent / accepted / returned (and resent to C).
     c = b.person("S01", consent=b._consent("S01", all_agencies=True), household=True)
     b.refer("S01", c)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tsunagu.attachments.services import add_attachment
+
+    scan = b"%PDF-1.4\n% " + b.token("S01", "SCAN", "consultation", "CONTENT").encode() + b"\n%%EOF\n"
+    b.w.ids["attachment"] = [add_attachment(u["intake_A"], target_type="consultation", target=c, person=c.person,
+                                            upload=SimpleUploadedFile("scan.pdf", scan), kind="consent").pk]
     c = b.person("S02", consent=b._consent("S02", all_agencies=True))
     b.refer("S02", c, status="accepted")
     c = b.person("S03", consent=b._consent("S03", all_agencies=True))
