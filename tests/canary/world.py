@@ -176,6 +176,11 @@ class Builder:
             intake.accept_referral(self.u[receiver], r, note=self.token(s, f"ACCEPT{key}", "response", "CONTENT",
                                                                         ref=key))
             fact["status"] = "accepted"
+            # The receiver's own record of the referral (take_on_referral): crawled like every consultation; it
+            # names the same person, whose tokens must show only as the referral's grant allows.
+            taken_on = intake.Consultation.objects.filter(source_referral=r).first()
+            if taken_on is not None:
+                self.w.ids["consultation"].append(taken_on.pk)
         elif status == "returned":
             intake.return_referral(self.u[receiver], r, reason=self.token(s, f"RETURN{key}", "response", "CONTENT",
                                                                           ref=key),

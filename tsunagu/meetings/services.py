@@ -138,7 +138,7 @@ def _basis_for(meeting: Meeting, requested: str) -> tuple[str, str]:
 def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None = None, person=None,
                     legal_basis: str = "", summary: str = "", request=None) -> AgendaItem:
     _require_organiser(actor, meeting)
-    if meeting.status == Meeting.HELD:
+    if Meeting.objects.filter(pk=meeting.pk, status=Meeting.HELD).exists():
         raise MeetingError("開催済みの会議には議題を追加できません")
     if purpose not in dict(AgendaItem.PURPOSE_CHOICES):
         raise MeetingError("議題の目的を選んでください", field="purpose")
