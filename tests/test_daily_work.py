@@ -304,3 +304,22 @@ def test_the_agenda_prints_before_the_meeting_through_the_grants(intake_a, staff
     assert page(client, make_staff(imizu, "outsider", "intake", agency_named(imizu, "すてっぷ")),
                 "meeting_agenda", m.pk)[0] == 404
     assert AuditEvent.objects.filter(action="meeting.agenda_printed").exists()
+
+
+@pytest.mark.parametrize("households", [1, 20])
+def test_the_demo_holds_a_meeting_with_attendance_minutes_and_decisions(households):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", households=households, stdout=StringIO())
+    held = Meeting.objects.filter(status=Meeting.HELD, held_at__isnull=False, held_recorded_by__isnull=False)
+    assert held.exclude(minutes="").exists()
+    meeting = held.exclude(minutes="").first()
+    assert meeting.members.filter(attended=True).exists()
+    decided = AgendaItem.objects.filter(meeting__in=held).exclude(decision="")
+    assert decided.exists() and decided.exclude(minutes="").exists()
+    assert all(i.decided_at == i.meeting.held_at for i in decided.select_related("meeting"))
+    assert not AgendaItem.objects.exclude(decision="").exclude(meeting__status=Meeting.HELD).exists()
+    if households >= 20:  # receivers' own records of accepted referrals, with their 支援経過
+        assert ConsultationNote.objects.filter(consultation__source_referral__isnull=False).exists()
