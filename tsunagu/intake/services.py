@@ -199,6 +199,7 @@ def accept_referral(actor, referral: Referral, *, note: str = "", request=None,
     return referral
 
 
+@transaction.atomic
 def take_on_referral(actor, referral: Referral, *, request=None) -> Consultation:
     """受理: the receiving agency's own consultation record, linked to the referral, on which it holds G1 (what it
     writes there is its own: 支援経過, つなぎ, 多機関協働への引継ぎ, 終了 — the same services as the first window).

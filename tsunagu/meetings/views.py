@@ -93,7 +93,7 @@ def _context(request, meeting, **forms):
         "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows],
         "minutes_visible": meeting_minutes_visible(user, meeting, me),
         "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
-        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={
+        "decision_form": DecisionForm(auto_id=False), "minutes_form": MinutesForm(initial={
             "minutes": meeting.minutes, "edit_version": edit_version(meeting, services.MINUTES_FIELDS)}),
     }
     ctx.update(forms)
@@ -173,7 +173,7 @@ def _item(meeting, item_id):
 def meeting_item_decide(request, meeting_id: int, item_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     item = _item(meeting, item_id)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=False)
     return _post(request, meeting, form, lambda d: services.decide_item(
         request.user, item, decision=d["decision"], note=d["note"], gap_title=d["gap_title"], minutes=d["minutes"],
         request=request),
