@@ -80,6 +80,9 @@ def test_consultation_is_recorded_referred_and_accepted(page, demo):
     assert "本人同意に基づいて共有された情報です" in page.content()
     page.get_by_role("button", name="受理する").click()
     page.get_by_text("つなぎを受理しました。").wait_for()
+    # 受理 leads to the agency's own record of the referral (issue 13); the referral shows as accepted.
+    assert "を受理して作られた、この機関の記録です" in page.content()
+    page.get_by_role("link", name="からのつなぎ").first.click()
     assert page.locator(".status-accepted").first.inner_text() == "受理"
 
 
