@@ -41,3 +41,21 @@ def jusou_meeting(coordinator, imizu, members=()):
     for staff in members:
         meetings.add_member(coordinator, m, staff=staff)
     return m
+
+
+def hold(coordinator, meeting, held_at=None):
+    """Record the meeting as held (everyone attended; a statutory-duty meeting's pledges received there), so its
+    items can be decided (meetings.services.record_held)."""
+    if not meeting.members.exists():
+        meetings.add_member(coordinator, meeting, staff=coordinator)
+    ids = list(meeting.members.values_list("pk", flat=True))
+    return meetings.record_held(coordinator, meeting, held_at=held_at or timezone.now(), attended=ids, pledged=ids)
+
+
+def decide(coordinator, item, **kwargs):
+    """Decide an agenda item at a held meeting (holding it first, as the meeting happens before its decisions)."""
+    meeting = item.meeting
+    meeting.refresh_from_db()
+    if meeting.status != "held":
+        hold(coordinator, meeting)
+    return meetings.decide_item(coordinator, item, **kwargs)

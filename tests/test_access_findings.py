@@ -81,7 +81,7 @@ def test_finding3_support_meeting_minutes_need_the_recorded_duty(coordinator, im
     m = meetings.schedule_meeting(coordinator, meeting_type=meeting_type(imizu, "支援会議"), title="支援会議",
                                   scheduled_at=timezone.now())
     membership = meetings.add_member(coordinator, m, staff=member)
-    meetings.save_minutes(coordinator, m, minutes="Xさんの母は入院中", held=False)
+    meetings.save_minutes(coordinator, m, minutes="Xさんの母は入院中")
     client.force_login(member)
     status, page = body(client, reverse("meeting_detail", args=[m.pk]))
     assert status == 200 and "Xさんの母は入院中" not in page and "守秘義務の確認を記録した構成員だけ" in page

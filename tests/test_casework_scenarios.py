@@ -17,7 +17,7 @@ from tsunagu.people.policy import person_views
 from tsunagu.privacy.models import AuditEvent
 from tsunagu.privacy.services import record_consent, withdraw_consent
 
-from .casework_fixtures import escalated_case, jusou_meeting, meeting_type, plan, steppu
+from .casework_fixtures import decide, escalated_case, jusou_meeting, meeting_type, plan, steppu
 from .conftest import agency_named
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_a_case_goes_from_escalation_to_closure(intake_a, staff_b, steppu_staff,
     item = meetings.add_agenda_item(coordinator, meeting, purpose=AgendaItem.PLAN_REVIEW, case=case)
     case.refresh_from_db()
     assert item.plan == v1 and item.legal_basis == "consent" and case.status == Case.AWAITING_APPROVAL
-    meetings.decide_item(coordinator, item, decision=AgendaItem.APPROVED, note="適切")
+    decide(coordinator, item, decision=AgendaItem.APPROVED, note="適切")
     case.refresh_from_db()
     v1.refresh_from_db()
     assert v1.status == SupportPlan.APPROVED and case.status == Case.SUPPORTING
@@ -64,7 +64,7 @@ def test_a_case_goes_from_escalation_to_closure(intake_a, staff_b, steppu_staff,
     v2 = plan(coordinator, case, steppu_staff.agency, [steppu_staff.agency], goal="就労体験へ")
     assert v2.version == 2
     m2 = jusou_meeting(coordinator, imizu)
-    meetings.decide_item(coordinator, meetings.add_agenda_item(coordinator, m2, purpose="plan", case=case),
+    decide(coordinator, meetings.add_agenda_item(coordinator, m2, purpose="plan", case=case),
                          decision="approved")
     v1.refresh_from_db()
     assert v1.status == SupportPlan.SUPERSEDED and case.active_plan() == v2
@@ -75,7 +75,7 @@ def test_a_case_goes_from_escalation_to_closure(intake_a, staff_b, steppu_staff,
     item = meetings.add_agenda_item(coordinator, m3, purpose="evaluation", case=case)
     case.refresh_from_db()
     assert case.status == Case.AWAITING_CLOSURE
-    meetings.decide_item(coordinator, item, decision="approved", gap_title="ひきこもりの人の夜間の居場所")
+    decide(coordinator, item, decision="approved", gap_title="ひきこもりの人の夜間の居場所")
     case.refresh_from_db()
     assert case.status == Case.CLOSED and case.closed_at and case.follow_ups.count() == 2
     assert ResourceGap.objects.filter(municipality=imizu, title="ひきこもりの人の夜間の居場所").exists()
@@ -138,7 +138,7 @@ def test_merged_meeting_sets_the_legal_basis_per_item(intake_a, coordinator, imi
     casework.add_team_member(coordinator, with_consent, agency=intake_a.agency, role="介護")
     plan(coordinator, with_consent, intake_a.agency, [intake_a.agency])
     approved = meetings.add_agenda_item(coordinator, m, purpose="plan", case=with_consent, legal_basis="consent")
-    meetings.decide_item(coordinator, approved, decision="approved")
+    decide(coordinator, approved, decision="approved")
     assert with_consent.active_plan() is not None
 
 
@@ -154,7 +154,7 @@ def test_withdrawal_cuts_the_team_and_stops_the_meeting(intake_a, staff_b, coord
     assert not Person.objects.visible_to(staff_b).filter(pk=case.person_id).exists()
     assert not Case.objects.visible_to(staff_b).filter(pk=case.pk).exists()
     with pytest.raises(DomainError, match="撤回"):
-        meetings.decide_item(coordinator, item, decision="approved")
+        decide(coordinator, item, decision="approved")
     with pytest.raises(PermissionDenied):
         casework.add_progress_note(staff_b, case, kind="visit", occurred_at=timezone.now(), text="x")
 
@@ -184,8 +184,8 @@ def test_sent_back_plan_returns_to_draft(intake_a, staff_b, coordinator, imizu):
     m = jusou_meeting(coordinator, imizu)
     item = meetings.add_agenda_item(coordinator, m, purpose="plan", case=case)
     with pytest.raises(DomainError, match="承認」か「差し戻し"):
-        meetings.decide_item(coordinator, item, decision="noted")
-    meetings.decide_item(coordinator, item, decision="sent_back", note="役割分担を見直すこと")
+        decide(coordinator, item, decision="noted")
+    decide(coordinator, item, decision="sent_back", note="役割分担を見直すこと")
     v1.refresh_from_db()
     case.refresh_from_db()
     assert v1.status == SupportPlan.SENT_BACK and case.status == Case.PLAN_DRAFT
@@ -198,12 +198,12 @@ def test_evaluation_can_return_the_case_to_the_window(intake_a, staff_b, coordin
     casework.add_team_member(coordinator, case, agency=staff_b.agency, role="障害福祉")
     plan(coordinator, case, staff_b.agency, [staff_b.agency])
     m = jusou_meeting(coordinator, imizu)
-    meetings.decide_item(coordinator, meetings.add_agenda_item(coordinator, m, purpose="plan", case=case),
+    decide(coordinator, meetings.add_agenda_item(coordinator, m, purpose="plan", case=case),
                          decision="approved")
     casework.draft_evaluation(coordinator, case, goal_review="安定", changes="落ち着いた", remaining_issues="",
                               recommendation="return", follow_up=True)
     m2 = jusou_meeting(coordinator, imizu)
-    meetings.decide_item(coordinator, meetings.add_agenda_item(coordinator, m2, purpose="evaluation", case=case),
+    decide(coordinator, meetings.add_agenda_item(coordinator, m2, purpose="evaluation", case=case),
                          decision="approved")
     case.refresh_from_db()
     assert case.status == Case.RETURNED and case.lead_agency == intake_a.agency

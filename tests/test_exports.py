@@ -10,7 +10,7 @@ from tsunagu.casework import services as casework
 from tsunagu.meetings import services as meetings
 from tsunagu.privacy.models import AuditEvent
 
-from .casework_fixtures import escalated_case, jusou_meeting, plan
+from .casework_fixtures import decide, escalated_case, jusou_meeting, plan
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,8 @@ def case(intake_a, staff_b, coordinator, imizu):
         "connections": [{"name": "民生委員", "kind": "community", "strength": "weak"},
                         {"name": "あいネット", "kind": "agency", "strength": "strong"}]})
     plan(coordinator, case, staff_b.agency, [staff_b.agency])
-    meetings.decide_item(coordinator, meetings.add_agenda_item(coordinator, jusou_meeting(coordinator, imizu),
-                                                               purpose="plan", case=case), decision="approved")
+    decide(coordinator, meetings.add_agenda_item(coordinator, jusou_meeting(coordinator, imizu), purpose="plan",
+                                                  case=case), decision="approved")
     return case
 
 

@@ -15,7 +15,7 @@ from tsunagu.evaluation.models import KpiDefinition, ManualActual
 from tsunagu.intake import services as intake
 from tsunagu.meetings import services as meetings
 
-from .casework_fixtures import meeting_type
+from .casework_fixtures import hold, meeting_type
 from .intake_fixtures import record
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def edge_records(imizu, intake_a, staff_b, coordinator):
         for kind in ("重層的支援会議", "支援会議"):
             m = meetings.schedule_meeting(coordinator, meeting_type=meeting_type(imizu, kind), title=kind,
                                           scheduled_at=at)
-            meetings.save_minutes(coordinator, m, minutes="記録", held=True)
+            hold(coordinator, m, held_at=at)
         r2 = intake.refer_consultation(intake_a, c, to_agency=staff_b.agency, at=at)
         intake.return_referral(staff_b, r2, reason="対象外", suggested_agency=coordinator.agency, at=at)
     # A second consultation of the same person at the same agency is not 新規.

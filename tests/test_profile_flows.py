@@ -19,7 +19,7 @@ from tsunagu.evaluation.prefecture import export_stats, import_stats
 from tsunagu.intake import services as intake
 from tsunagu.meetings import services as meetings
 
-from .casework_fixtures import plan
+from .casework_fixtures import decide, plan
 from .conftest import PROFILES, parsed_profile
 from .intake_fixtures import record
 
@@ -61,8 +61,8 @@ def test_consultation_to_approved_plan_to_kpi_report(name, db, make_staff):
                                         scheduled_at=timezone.now())
     item = meetings.add_agenda_item(coord, meeting, purpose="plan", case=case,
                                     legal_basis="consent" if meeting.per_item_basis else "")
-    meetings.decide_item(coord, item, decision="approved", note="承認")
-    meetings.save_minutes(coord, meeting, minutes="プランを承認した", held=True)
+    decide(coord, item, decision="approved", note="承認")
+    meetings.save_minutes(coord, meeting, minutes="プランを承認した")
     draft.refresh_from_db()
     case.refresh_from_db()
     assert draft.status == "approved" and case.status == "supporting" and case.lead_agency == window.agency

@@ -28,7 +28,7 @@ from tsunagu.participation import services as participation
 from tsunagu.participation.models import CheckIn, NeedsSheet, Placement
 
 from .canary.routes import url_patterns as routes
-from .casework_fixtures import plan
+from .casework_fixtures import decide, plan
 from .conftest import agency_named, parsed_profile
 from .intake_fixtures import record
 from .second_city import second_city_profile
@@ -71,7 +71,7 @@ def city(imizu, make_staff):
                                           title="つながる会議 第1回", scheduled_at=timezone.now())
     meetings.add_member(coord, approving, staff=staff["member"])
     item = meetings.add_agenda_item(coord, approving, purpose="plan", case=case)
-    meetings.decide_item(coord, item, decision="approved", note="承認")
+    decide(coord, item, decision="approved", note="承認")
     merged = meetings.schedule_meeting(coord, meeting_type=MeetingType.objects.get(municipality=m, code="hitomaru"),
                                        title="ひとまる会議 第1回", scheduled_at=timezone.now())
     meetings.add_member(coord, merged, staff=staff["member"])

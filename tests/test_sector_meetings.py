@@ -18,7 +18,7 @@ from tsunagu.evaluation.models import KpiDefinition
 from tsunagu.meetings import services as meetings
 from tsunagu.meetings.models import AgendaItem
 
-from .casework_fixtures import escalated_case
+from .casework_fixtures import escalated_case, hold
 from .conftest import agency_named
 
 
@@ -109,7 +109,7 @@ def test_kpis_count_meetings_and_items_by_legal_basis(fussa, fussa_staff):
     meetings.add_agenda_item(coord, care_both, purpose="sharing", case=consented, legal_basis="consent")
     meetings.add_agenda_item(coord, care_consent, purpose="sharing", case=consented, legal_basis="consent")
     for m in meetings_held:
-        meetings.save_minutes(coord, m, minutes="", held=True)
+        hold(coord, m)
     today = timezone.localdate()
     fy_start = dt.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
     fy_end = dt.date(fy_start.year + 1, 3, 31)

@@ -110,6 +110,7 @@ class Builder:
         self.u = users
         self.w = World(users=users, personas=personas, agencies=self.agencies, facts=Facts(), tokens=[])
         self.short = {a.pk: k for k, a in self.agencies.items()}
+        self.pending_decisions = []
 
     # ---------------------------------------------------------------------------------------------- helpers
 
@@ -175,6 +176,11 @@ class Builder:
             intake.accept_referral(self.u[receiver], r, note=self.token(s, f"ACCEPT{key}", "response", "CONTENT",
                                                                         ref=key))
             fact["status"] = "accepted"
+            # The receiver's own record of the referral (take_on_referral): crawled like every consultation; it
+            # names the same person, whose tokens must show only as the referral's grant allows.
+            taken_on = intake.Consultation.objects.filter(source_referral=r).first()
+            if taken_on is not None:
+                self.w.ids["consultation"].append(taken_on.pk)
         elif status == "returned":
             intake.return_referral(self.u[receiver], r, reason=self.token(s, f"RETURN{key}", "response", "CONTENT",
                                                                           ref=key),
@@ -220,8 +226,7 @@ class Builder:
             if ack:
                 meetings.acknowledge_confidentiality(self.u[persona], member)
             facts["members"][persona] = ack
-        meetings.save_minutes(self.u["coord_K"], m, minutes=self.token(key, "MINUTES", "minutes", "CONTENT", ref=key),
-                              held=False)
+        meetings.save_minutes(self.u["coord_K"], m, minutes=self.token(key, "MINUTES", "minutes", "CONTENT", ref=key))
         self.w.facts.meetings[key] = facts
         self.w.ids["meeting"].append(m.pk)
         self.w.objects[key] = {"meeting": m}
@@ -231,14 +236,26 @@ class Builder:
         m = self.w.objects[meeting_key]["meeting"]
         item = meetings.add_agenda_item(self.u["coord_K"], m, purpose="sharing", case=case, legal_basis=basis,
                                         summary=self.token(s, f"ITEM{key}", "item", "CONTENT", ref=key))
-        if decide:
-            meetings.decide_item(self.u["coord_K"], item, decision="noted",
-                                 note=self.token(s, f"MINUTE{key}", "item", "CONTENT", ref=key))
+        if decide:  # decided once the meeting is held (`hold_meetings`, after every item is on the agenda)
+            self.pending_decisions.append((item, self.token(s, f"MINUTE{key}", "item", "CONTENT", ref=key)))
         if close:
             meetings.close_item_sharing(self.u["coord_K"], item)
         self.w.facts.items.append({"subject": s, "key": key, "meeting": meeting_key, "basis": item.legal_basis,
                                    "open": not close})
         return item
+
+    def hold_meetings(self):
+        """Hold the meetings that decide items (record_held: attendance as the facts say — at a statutory-duty
+        meeting only the members whose duty is recorded attend, so no grant changes) and decide them."""
+        held = set()
+        for item, note in self.pending_decisions:
+            m = item.meeting
+            if m.pk not in held:
+                duty = m.meeting_type.confidentiality_duty
+                attended = [x.pk for x in m.members.all() if x.confidentiality_acknowledged_at or not duty]
+                meetings.record_held(self.u["coord_K"], m, held_at=timezone.now(), attended=attended)
+                held.add(m.pk)
+            meetings.decide_item(self.u["coord_K"], item, decision="noted", note=note)
 
 
 def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901 — one recipe, read top to bottom
@@ -467,4 +484,5 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["checkin"] = list(CheckIn.objects.filter(municipality=imizu).values_list("placement_id", "pk"))
     ids["place"] = list(Place.objects.filter(municipality=imizu).values_list("pk", flat=True)[:2])
     ids["gap"] = list(ResourceGap.objects.filter(municipality=imizu).values_list("pk", flat=True))
+    b.hold_meetings()
     return b.w

@@ -80,6 +80,9 @@ def test_consultation_is_recorded_referred_and_accepted(page, demo):
     assert "本人同意に基づいて共有された情報です" in page.content()
     page.get_by_role("button", name="受理する").click()
     page.get_by_text("つなぎを受理しました。").wait_for()
+    # 受理 leads to the agency's own record of the referral (issue 13); the referral shows as accepted.
+    assert "を受理して作られた、この機関の記録です" in page.content()
+    page.get_by_role("link", name="からのつなぎ").first.click()
     assert page.locator(".status-accepted").first.inner_text() == "受理"
 
 
@@ -125,13 +128,22 @@ def test_coordinator_builds_a_plan_approves_it_and_downloads_the_plan_sheet(page
     page.get_by_role("link", name="会議を登録する").click()
     page.get_by_label("会議の種類").select_option(label="重層的支援会議")
     page.get_by_label("会議名").fill("臨時 重層的支援会議")
-    page.get_by_label("開催日時").fill("2099-01-10T14:00")
+    page.get_by_label("開催日時").fill("2025-04-10T14:00")
     page.get_by_role("button", name="登録する").click()
     page.get_by_text("会議を登録しました").wait_for()
     page.get_by_label("目的").select_option(label="プランの適切性の協議")
     page.get_by_label("事例").select_option(label=str(case))
     page.get_by_role("button", name="追加する").click()
     page.get_by_text("議題を追加しました").wait_for()
+    # The meeting is held (date and attendance) before its decisions (issue 13).
+    page.locator("form[action$='/members/']").get_by_label("職員").select_option(value=str(coordinator.pk))
+    page.get_by_role("button", name="構成員に加える").click()
+    page.get_by_text("構成員を加えました").wait_for()
+    held = page.locator("form[action$='/held/']")
+    held.get_by_label("開催日時（実績）").fill("R7.4.10 14:00")
+    held.get_by_label(str(coordinator), exact=False).check()
+    held.get_by_role("button", name="開催を記録する（開催済みにする）").click()
+    page.get_by_text("開催を記録しました").wait_for()
     page.get_by_label("承認").check()
     page.get_by_role("button", name="決定を記録").click()
     page.get_by_text("決定を記録しました").wait_for()

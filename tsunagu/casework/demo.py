@@ -1,5 +1,6 @@
 """Demo 多機関協働 data for 射水市: the escalations of the intake demo become cases; some have a team, an
-assessment and a plan; a 重層的支援会議 this week approves some plans; a 支援会議 discusses a case without
+assessment and a plan; a 重層的支援会議 held this morning (attendance, minutes) approved some plans, the next
+one this week has the rest on its agenda; a 支援会議 discusses a case without
 consent with a 民生委員 who has recorded the duty of confidentiality. Deterministic and run once."""
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def load_casework_demo(municipality) -> int:
                                       scheduled_at=now + dt.timedelta(days=2), place="射水市役所 会議室")
     shien = meetings.schedule_meeting(coordinator, meeting_type=shien_type, title="支援会議",
                                       scheduled_at=now + dt.timedelta(days=3), place="射水市役所 会議室")
+    # This morning's 重層的支援会議, held: attendance, minutes and decisions (recorded after it was held).
+    held = meetings.schedule_meeting(coordinator, meeting_type=jusou_type, title="重層的支援会議（臨時）",
+                                     scheduled_at=now - dt.timedelta(hours=3), place="射水市役所 会議室")
+    meetings.add_member(coordinator, held, staff=coordinator)
+    to_decide = []
     member = Staff.objects.filter(municipality=municipality, roles__kind="meeting_member").first()
     if member:
         m = meetings.add_member(coordinator, shien, staff=member, label=f"{member}（民生委員）")
@@ -55,8 +61,9 @@ def load_casework_demo(municipality) -> int:
             services.add_team_member(coordinator, case, agency=agency, role=f"{'・'.join(agency.fields)}の支援")
             member_staff = Staff.objects.filter(agency=agency, is_active=True,
                                                 roles__kind__in=["intake", "liaison"]).order_by("id").first()
-            if member_staff and not jusou.members.filter(staff=member_staff).exists():
-                meetings.add_member(coordinator, jusou, staff=member_staff)
+            for meeting in (jusou, held):
+                if member_staff and not meeting.members.filter(staff=member_staff).exists():
+                    meetings.add_member(coordinator, meeting, staff=member_staff)
         if i % 3 == 2:
             continue  # still gathering information
         services.save_assessment(coordinator, case, {
@@ -72,9 +79,21 @@ def load_casework_demo(municipality) -> int:
             lead_agency=team[0], review_date=today + dt.timedelta(days=60 if i % 2 else 90),
             actions=[{"description": "サービス利用の調整", "agency": team[0], "due_date": today + dt.timedelta(days=14)},
                      {"description": "本人への訪問", "agency": team[-1], "due_date": today - dt.timedelta(days=3)}])
-        item = meetings.add_agenda_item(coordinator, jusou, purpose="plan", case=case, summary="プラン案の協議")
         if i % 2 == 0:
-            meetings.decide_item(coordinator, item, decision="approved", note="適切と判断")
-            services.add_progress_note(coordinator, case, kind="visit", occurred_at=now - dt.timedelta(hours=3),
-                                       text="自宅を訪問し、本人と母に会えた。")
+            to_decide.append((case, meetings.add_agenda_item(coordinator, held, purpose="plan", case=case,
+                                                             summary="プラン案の協議")))
+        else:
+            meetings.add_agenda_item(coordinator, jusou, purpose="plan", case=case, summary="プラン案の協議")
+    gap = meetings.add_agenda_item(coordinator, held, purpose="resources", summary="夜間に過ごせる居場所の不足について")
+    members = list(held.members.all())
+    meetings.record_held(coordinator, held, held_at=now - dt.timedelta(hours=3),
+                         attended=[m.pk for m in members[:-1]] or [members[0].pk],
+                         minutes="出席者全員で各プラン案と地域の社会資源について協議した。")
+    for case, item in to_decide:
+        meetings.decide_item(coordinator, item, decision="approved", note="適切と判断",
+                             minutes="主担当と各機関の役割を確認し、プラン案を承認した。")
+        services.add_progress_note(coordinator, case, kind="visit", occurred_at=now - dt.timedelta(hours=1),
+                                   text="自宅を訪問し、本人と母に会えた。")
+    meetings.decide_item(coordinator, gap, decision="noted", gap_title="ひきこもりの人が夜間に過ごせる居場所",
+                         minutes="地域課題として記録し、地域づくりの担当と検討する。")
     return created

@@ -115,7 +115,7 @@ def consultation_sheet(consultation, pv, classes, members=(), care: bool = False
     from tsunagu.privacy.access import CONTENT, SENSITIVE
 
     c, p = consultation, consultation.person
-    person_rows = [("氏名", p.name), ("フリガナ", p.kana)]
+    person_rows = [("氏名", p.name), ("フリガナ", p.kana)] if pv.visible else [("氏名", "（表示できません）")]
     if pv.basic:
         person_rows += [("生年月日", format_wareki(p.birth_date) if p.birth_date else ""),
                         ("性別", p.get_sex_display()),

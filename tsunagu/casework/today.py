@@ -8,10 +8,12 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from tsunagu.intake.models import Referral
+from tsunagu.intake.models import Consultation, Referral
 from tsunagu.intake.policy import referrals_of
 
 from .models import Case, FollowUp, PlanAction, SupportPlan
+
+OPEN_SHOWN = 20
 
 
 def today_for(user) -> dict:
@@ -32,6 +34,12 @@ def today_for(user) -> dict:
     }
     if not user.is_casework:
         return out
+    # 対応中の相談: what the agency holds (its own records, the receiver's records of referrals it accepted
+    # included), the most urgent first, bounded, with the true total.
+    held = Consultation.objects.filter(municipality_id=user.municipality_id, agency_id=user.agency_id).exclude(
+        status="closed")
+    out["open_consultations"] = list(held.select_related("person").order_by("received_at", "id")[:OPEN_SHOWN])
+    out["open_consultations_total"] = held.count()
     cases = Case.objects.visible_to(user).filter(status__in=Case.OPEN_STATUSES)
     mine = cases.filter(Q(coordinator=user) | Q(lead_agency_id=user.agency_id))
     out.update({

@@ -334,7 +334,11 @@ def today(request):
     cases = {x.case for x in work.get("plans_due", []) + work.get("follow_ups", [])}
     cases |= {a.plan.case for a in work.get("overdue_actions", [])}
     rows, reads = _case_rows(request.user, list(cases)) if cases else ([], [])
+    held = work.get("open_consultations", [])
+    found = access.sights(request.user, {c.person_id: c.person for c in held}.values())
+    open_rows = [(c, found[c.person_id].person(c.person)) for c in held]
+    reads += [(c.person_id, "consultation", c.pk, found[c.person_id].audit()) for c, pv in open_rows if pv.visible]
     access.audit_read("today.viewed", user=request.user, request=request, reads=reads,
                       detail={k: len(v) for k, v in work.items() if isinstance(v, list)})
-    return render(request, "casework/today.html", {"work": work})
+    return render(request, "casework/today.html", {"work": work, "open_rows": open_rows})
 

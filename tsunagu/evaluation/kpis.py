@@ -61,7 +61,8 @@ def _plans_created(m, start, end, filters):
 def _held(m, start, end):
     from tsunagu.meetings.models import Meeting
 
-    return Meeting.objects.filter(municipality=m, status=Meeting.HELD, scheduled_at__gte=start, scheduled_at__lt=end)
+    # Counted by the held date the organiser recorded (meetings.services.record_held).
+    return Meeting.objects.filter(municipality=m, status=Meeting.HELD, held_at__gte=start, held_at__lt=end)
 
 
 def _items_with_basis(basis: str):
@@ -141,7 +142,9 @@ def _field_filter(qs, m, filters: dict):
 def _consultations_total(m, start, end, filters):
     from tsunagu.intake.models import Consultation
 
-    qs = Consultation.objects.filter(municipality=m, received_at__gte=start, received_at__lt=end)
+    # A receiver's record of an accepted referral is the same consultation, not a new one.
+    qs = Consultation.objects.filter(municipality=m, received_at__gte=start, received_at__lt=end,
+                                     source_referral__isnull=True)
     return _field_filter(_agency_filter(qs, filters), m, filters).count()
 
 
@@ -150,7 +153,8 @@ def _consultations_new(m, start, end, filters):
     """Consultations in the period that are the person's first at that agency (新規相談)."""
     from tsunagu.intake.models import Consultation
 
-    qs = _field_filter(_agency_filter(Consultation.objects.filter(municipality=m), filters), m, filters)
+    qs = _field_filter(_agency_filter(Consultation.objects.filter(municipality=m, source_referral__isnull=True),
+                                      filters), m, filters)
     firsts = qs.values("person_id", "agency_id").annotate(first=Min("received_at"))
     return sum(1 for row in firsts if start <= row["first"] < end)
 

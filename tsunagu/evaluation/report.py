@@ -83,7 +83,8 @@ def dashboard_figures(municipality, fiscal_year: int) -> dict:
     from tsunagu.intake.models import Consultation, Referral
 
     start, end = period_bounds(*fiscal_year_range(fiscal_year))
-    consultations = Consultation.objects.filter(municipality=municipality, received_at__gte=start, received_at__lt=end)
+    consultations = Consultation.objects.filter(municipality=municipality, received_at__gte=start, received_at__lt=end,
+                                                source_referral__isnull=True)
     by_agency = Counter(dict(consultations.values_list("agency__name").annotate(n=Count("id"))))
     by_field = Counter()
     for fields, n in consultations.values_list("agency__fields").annotate(n=Count("id")):

@@ -6,6 +6,8 @@ register({
     "consultation.listed": "相談一覧の閲覧",
     "consultation.triaged": "対応方針の決定",
     "consultation.closed": "相談の終了",
+    "consultation.taken_on": "受理したつなぎの記録（つなぎ先の相談）",
+    "consultation.note_added": "支援経過の記録（相談）",
     "referral.sent": "つなぎの送付",
     "referral.accepted": "つなぎの受理",
     "referral.returned": "つなぎの差し戻し",

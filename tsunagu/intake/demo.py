@@ -175,6 +175,10 @@ def _progress(rng, c, actor, windows, intake_role):
         return  # sent, awaiting an answer
     if outcome < 0.7:
         services.accept_referral(receiver, r, note="担当者を決めて連絡します", at=later(rng.randint(2, 6)))
+        own = Consultation.objects.filter(source_referral=r).first()
+        if own is not None and own.received_at < timezone.now():  # the receiver's own record: its 支援経過
+            services.add_consultation_note(receiver, own, kind="phone", occurred_at=own.received_at,
+                                           text="本人に電話し、来週の訪問を約束した")
         if r.basis == "consent" and rng.random() < 0.1:
             withdraw_consent(actor, r.consent, note="本人から共有をやめてほしいと申し出")
         return

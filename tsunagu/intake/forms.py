@@ -10,6 +10,7 @@ from tsunagu.directory.models import Agency
 from tsunagu.people.models import CARE_ROLE_CHOICES, RELATION_CHOICES, Person
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
 
+from .models import ConsultationNote
 from .vocab import CHANNELS, CONSULTERS, SENSITIVE_CATEGORIES, TRIAGE_CHOICES, URGENCIES, issue_tags_for
 
 MEMBER_ROWS = 3
@@ -168,6 +169,15 @@ class CloseForm(OwnIds, forms.Form):
     next_step = forms.CharField(label="次の一歩（提供した情報・つないだ先・見守りの予定）",
                                 widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
                                 error_messages={"required": "次の一歩を入力してください。次の一歩のない終了はできません。"})
+
+
+class ConsultationNoteForm(OwnIds, forms.Form):
+    id_prefix = "note"
+    occurred_at = JapaneseDateTimeField(label="日時", error_messages={"required": "日時を入力してください。"})
+    kind = forms.ChoiceField(label="種類", choices=[("", "—")] + ConsultationNote.KIND_CHOICES,
+                             error_messages={"required": "種類を選んでください。"})
+    text = forms.CharField(label="支援経過の内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=8000,
+                           error_messages={"required": "支援経過の内容を入力してください。"})
 
 
 class AcceptForm(OwnIds, forms.Form):

@@ -51,6 +51,10 @@ class Consultation(TenantModel):  # 相談受付・申込票
     closed_at = models.DateTimeField("終了日時", null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # The receiving agency's own record of a referral it accepted (intake.services.take_on_referral): linked to the
+    # referral; the person record stays the one referred, seen through the referral's grant (ACCESS.md inv. 1).
+    source_referral = models.OneToOneField("Referral", null=True, blank=True, on_delete=models.PROTECT,
+                                           related_name="taken_on", verbose_name="受理したつなぎ")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ConsultationQuerySet.as_manager()
@@ -111,3 +115,26 @@ class Referral(TenantModel):  # つなぎ
 
     def __str__(self) -> str:
         return f"つなぎ #{self.pk}（{self.from_agency} → {self.to_agency}）"
+
+
+class ConsultationNote(TenantModel):  # 支援経過記録（相談）
+    KIND_CHOICES = [("visit", "訪問"), ("office", "来所"), ("phone", "電話"), ("meeting", "会議・調整"),
+                    ("accompany", "同行"), ("other", "その他")]
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="notes",
+                                     verbose_name="相談")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name="記録機関")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="記録者")
+    occurred_at = models.DateTimeField("日時")
+    kind = models.CharField("種類", max_length=10, choices=KIND_CHOICES)
+    text = models.TextField("内容")  # CONTENT of the consultation
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "支援経過記録"
+        verbose_name_plural = "支援経過記録"
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"経過 #{self.pk}"

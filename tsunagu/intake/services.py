@@ -25,7 +25,7 @@ from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import STATUTORY_BASES
 from tsunagu.privacy.services import active_consent_for, record_consent, record_disclosure
 
-from .models import Consultation, Referral
+from .models import Consultation, ConsultationNote, Referral
 from .vocab import CHANNELS, CONSULTERS, SENSITIVE_CATEGORIES, URGENCIES, issue_tags_for
 
 
@@ -200,7 +200,61 @@ def accept_referral(actor, referral: Referral, *, note: str = "", request=None,
     referral.response_note = (note or "").strip()
     referral.save(update_fields=["status", "responded_by", "responded_at", "response_note"])
     log_action("referral.accepted", actor=actor, obj=referral, request=request)
+    if referral.purpose == "referral":  # a hand-over to 多機関協働 becomes a case instead (casework.open_case)
+        take_on_referral(actor, referral, request=request)
     return referral
+
+
+@transaction.atomic
+def take_on_referral(actor, referral: Referral, *, request=None) -> Consultation:
+    """受理: the receiving agency's own consultation record, linked to the referral, on which it holds G1 (what it
+    writes there is its own: 支援経過, つなぎ, 多機関協働への引継ぎ, 終了 — the same services as the first window).
+
+    Nothing the sending agency recorded is copied (ACCESS.md invariant 1: writing never widens a grant): the record
+    names the same person, whom the receiver sees only through the referral's grant (G2: ID + BASIC, a masked
+    address never; G3: ID only) and not at all once that grant ends. It carries the referral's own non-identifying
+    facts: 課題タグ and 緊急度, the sending agency as the consulter, and as 主訴 a neutral line naming the referral
+    (the sender's 主訴 stays behind the referral's grant)."""
+    if referral.to_agency_id != actor.agency_id or referral.status != Referral.ACCEPTED:
+        raise PermissionDenied("受理したつなぎ先の機関だけが記録を作れます")
+    existing = Consultation.objects.filter(source_referral=referral).first()
+    if existing is not None:
+        return existing
+    source = referral.consultation
+    consultation = Consultation.objects.create(
+        municipality_id=actor.municipality_id, agency_id=actor.agency_id, received_by=actor,
+        received_at=referral.responded_at or timezone.now(), channel="関係機関から", consulter_type="関係機関",
+        consulter_name=referral.from_agency.name, person_id=referral.person_id,
+        chief_complaint=f"{referral.from_agency.name}からのつなぎ（つなぎ #{referral.pk}）を受理",
+        issue_tags=list(source.issue_tags), urgency=source.urgency,
+        with_consent=referral.basis == Referral.BASIS_CONSENT, source_referral=referral, triage="self",
+    )
+    log_action("consultation.taken_on", actor=actor, obj=consultation, request=request,
+               subject_person_id=referral.person_id, detail={"referral": referral.pk, "basis": referral.basis})
+    return consultation
+
+
+@transaction.atomic
+def add_consultation_note(actor, consultation: Consultation, *, kind: str, occurred_at: dt.datetime, text: str,
+                          request=None) -> ConsultationNote:
+    """支援経過記録 on a consultation: by the casework roles of the agency that holds it (G1)."""
+    _require_agency(actor)
+    if consultation.agency_id != actor.agency_id:
+        raise PermissionDenied("支援経過を記録できるのは、この相談を受けた機関だけです")
+    if kind not in dict(ConsultationNote.KIND_CHOICES):
+        raise IntakeError("種類を選んでください", field="kind")
+    if not (text or "").strip():
+        raise IntakeError("内容を入力してください", field="text")
+    if occurred_at is None:
+        raise IntakeError("日時を入力してください", field="occurred_at")
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise IntakeError("未来の日時の経過は記録できません", field="occurred_at")
+    note = ConsultationNote.objects.create(municipality_id=consultation.municipality_id, consultation=consultation,
+                                           agency_id=actor.agency_id, author=actor, occurred_at=occurred_at,
+                                           kind=kind, text=text.strip())
+    log_action("consultation.note_added", actor=actor, obj=consultation, request=request,
+               subject_person_id=consultation.person_id, detail={"note": note.pk})
+    return note
 
 
 @transaction.atomic

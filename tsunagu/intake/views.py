@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
@@ -17,8 +18,17 @@ from tsunagu.privacy.decorators import personal_data
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
 
 from . import services
-from .forms import AcceptForm, CloseForm, ConsultationForm, EscalateForm, ReferForm, ResendForm, ReturnForm
-from .models import Consultation, Referral
+from .forms import (
+    AcceptForm,
+    CloseForm,
+    ConsultationForm,
+    ConsultationNoteForm,
+    EscalateForm,
+    ReferForm,
+    ResendForm,
+    ReturnForm,
+)
+from .models import Consultation, ConsultationNote, Referral
 from .policy import (
     access_consultation_by_id,
     access_referral_by_id,
@@ -112,6 +122,9 @@ def consultation_new(request):
     return render(request, "intake/consultation_form.html", {"form": form, "chosen": chosen})
 
 
+NOTES_SHOWN = 50
+
+
 def _detail_context(request, consultation, sight, **forms):
     user = request.user
     own = access.owns(user, consultation.agency_id)
@@ -127,7 +140,11 @@ def _detail_context(request, consultation, sight, **forms):
                                                          superseded_at__isnull=True)
                        .prefetch_related("scope_agencies", "scope_staff")] if pv.basic else []
     members, care = household_members(sight, consultation.household) if consultation.household_id else ([], False)
+    content = access.CONTENT in classes
+    notes = consultation.notes.select_related("author") if content else consultation.notes.none()
     ctx = {
+        "notes": list(notes[:NOTES_SHOWN]), "notes_total": notes.count() if content else 0,
+        "note_form": ConsultationNoteForm(initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}),
         "c": consultation, "own": own, "pv": pv, "referrals": referrals, "suggestions": suggestions,
         "content": access.CONTENT in classes, "sensitive": access.SENSITIVE in classes,
         "members": [m for m in members if m.person_id != consultation.person_id], "care": care,
@@ -180,6 +197,20 @@ def consultation_escalate(request, consultation_id: int):
         request.user, consultation, message=d["message"], statutory_basis=d["statutory_basis"], request=request),
         "多機関協働へ引き継ぎました。", "escalate_form")
     return redirect("referral_detail", referral_id=result.pk) if isinstance(result, Referral) else result
+
+
+@login_required
+@require_POST
+@personal_data("consultation")
+def consultation_note_add(request, consultation_id: int):
+    """支援経過 on the agency's own consultation (the first window's, or the receiver's record of a referral)."""
+    consultation, _ = access_consultation_by_id(request.user, consultation_id, for_update=True)
+    form = ConsultationNoteForm(request.POST)
+    result = _act(request, consultation, form, lambda d: services.add_consultation_note(
+        request.user, consultation, kind=d["kind"], occurred_at=d["occurred_at"], text=d["text"], request=request),
+        "支援経過を記録しました。", "note_form")
+    return redirect("consultation_detail", consultation_id=consultation.pk) if isinstance(result, ConsultationNote) \
+        else result
 
 
 @login_required
@@ -238,6 +269,8 @@ def _referral_context(request, referral, sight, **forms):
     outgoing = access.owns(user, referral.from_agency_id)
     ctx = {
         "r": referral, "incoming": referral.to_agency_id == user.agency_id, "outgoing": outgoing,
+        "taken_on": (Consultation.objects.filter(source_referral=referral, agency_id=user.agency_id).first()
+                     if referral.to_agency_id == user.agency_id and user.is_casework else None),
         "c": consultation if access.ID in classes else None, "content": access.CONTENT in classes,
         "pv": sight.person(consultation.person), "message": referral_message_visible(sight, referral),
         "accept_form": AcceptForm(), "return_form": ReturnForm(user=user),
@@ -291,8 +324,17 @@ def _referral_act(request, referral, sight, form, action, success, form_name):
 def referral_accept(request, referral_id: int):
     referral, sight = access_referral_by_id(request.user, referral_id)
     _require_side(request, referral, "to")
-    return _referral_act(request, referral, sight, AcceptForm(request.POST), lambda d: services.accept_referral(
-        request.user, referral, note=d["note"], request=request), "つなぎを受理しました。", "accept_form")
+    def accept(d):
+        accepted = services.accept_referral(request.user, referral, note=d["note"], request=request)
+        return getattr(accepted, "taken_on", None) or accepted
+
+    return submit(request, AcceptForm(request.POST), accept,
+                  success="つなぎを受理しました。この機関の相談として支援経過を記録できます。",
+                  on_success=lambda result: redirect("consultation_detail", consultation_id=result.pk)
+                  if isinstance(result, Consultation) else redirect("referral_detail", referral_id=result.pk),
+                  on_error=lambda form: render(request, "intake/referral_detail.html",
+                                               _referral_context(request, referral, sight, accept_form=form),
+                                               status=400))
 
 
 @login_required

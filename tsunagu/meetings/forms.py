@@ -51,10 +51,33 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label="協議の内容・意見", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            max_length=4000)
     gap_title = forms.CharField(label="不足している社会資源（地域課題として記録）", required=False, max_length=200)
+    minutes = forms.CharField(label="議事録（この議題）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=20000)
 
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(label="議事録", required=False, widget=forms.Textarea(attrs={"rows": 6}),
                               max_length=20000)
-    held = forms.BooleanField(label="開催済みにする", required=False)
     edit_version = EditVersionField()
+
+
+class HeldForm(forms.Form):
+    """開催の記録: the held date, who attended and (a statutory-duty meeting) the pledges received there."""
+
+    held_at = JapaneseDateTimeField(label="開催日時（実績）", error_messages={"required": "開催日時を入力してください。"})
+    attended = forms.TypedMultipleChoiceField(label="出席した構成員", coerce=int, widget=forms.CheckboxSelectMultiple,
+                                              error_messages={"required": "出席した構成員を選んでください。"})
+    pledged = forms.TypedMultipleChoiceField(label="会議で誓約書（守秘義務）を受領した構成員", coerce=int,
+                                             widget=forms.CheckboxSelectMultiple, required=False)
+    minutes = forms.CharField(label="議事録（会議全体）", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              max_length=20000)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [(m.pk, m.label) for m in members]
+        self.fields["pledged"].choices = [(m.pk, m.label) for m in members if not m.confidentiality_acknowledged_at]
+
+
+class ItemMinutesForm(forms.Form):
+    minutes = forms.CharField(label="議事録（この議題）", widget=forms.Textarea(attrs={"rows": 3}), max_length=20000,
+                              error_messages={"required": "議事録を入力してください。"})

@@ -24,6 +24,11 @@ class Meeting(TenantModel):  # 会議
     convened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="招集者")
     minutes = models.TextField("議事録", blank=True)
+    # 開催の記録 (meetings.services.record_held): the only way from 開催予定 to 開催済み.
+    held_at = models.DateTimeField("開催日時（実績）", null=True, blank=True)
+    held_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+", verbose_name="開催を記録した職員")
+    held_recorded_at = models.DateTimeField("開催の記録日時", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +64,7 @@ class MeetingMember(TenantModel):  # 会議の構成員
     confidentiality_acknowledged_at = models.DateTimeField("守秘義務の確認日時", null=True, blank=True)
     acknowledged_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                                  on_delete=models.SET_NULL, related_name="+")
+    attended = models.BooleanField("出席", null=True, blank=True, help_text="未記録は空（開催の記録で決まる）")
 
     class Meta:
         verbose_name = "構成員"
@@ -101,6 +107,7 @@ class AgendaItem(TenantModel):  # 議題
     summary = models.TextField("資料（要旨）", blank=True)
     decision = models.CharField("決定", max_length=10, choices=DECISION_CHOICES, blank=True)
     decision_note = models.TextField("協議の内容・意見", blank=True)
+    minutes = models.TextField("議事録（この議題）", blank=True)
     decided_at = models.DateTimeField("決定日時", null=True, blank=True)
     closed_at = models.DateTimeField("共有終了日時", null=True, blank=True,
                                      help_text="支援会議での共有を終えた日時（同意取得後に重層的支援会議へ移行した等）")

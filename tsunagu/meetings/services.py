@@ -146,7 +146,7 @@ def _basis_for(meeting: Meeting, requested: str) -> tuple[str, str]:
 def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None = None, person=None,
                     legal_basis: str = "", summary: str = "", request=None) -> AgendaItem:
     _require_organiser(actor, meeting)
-    if meeting.status == Meeting.HELD:
+    if Meeting.objects.filter(pk=meeting.pk, status=Meeting.HELD).exists():
         raise MeetingError("開催済みの会議には議題を追加できません")
     if purpose not in dict(AgendaItem.PURPOSE_CHOICES):
         raise MeetingError("議題の目的を選んでください", field="purpose")
@@ -204,18 +204,22 @@ def add_agenda_item(actor, meeting: Meeting, *, purpose: str, case: Case | None 
 
 
 @transaction.atomic
-def decide_item(actor, item: AgendaItem, *, decision: str, note: str = "", gap_title: str = "", request=None,
-                at: dt.datetime | None = None) -> AgendaItem:
+def decide_item(actor, item: AgendaItem, *, decision: str, note: str = "", gap_title: str = "", minutes: str = "",
+                request=None) -> AgendaItem:
+    """A decision of the meeting, dated with the meeting's held date (not the click); refused before it is held."""
     meeting = item.meeting
     _require_organiser(actor, meeting)
     item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    meeting = Meeting.objects.get(pk=item.meeting_id)
+    if meeting.status != Meeting.HELD or meeting.held_at is None:
+        raise MeetingError("この会議はまだ開催済みになっていません。開催日と出席者を記録してから決定してください")
     if item.decision:
         raise MeetingError("この議題はすでに決定済みです")
     if decision not in dict(AgendaItem.DECISION_CHOICES):
         raise MeetingError("決定を選んでください", field="decision")
     if item.legal_basis == AgendaItem.BASIS_CONSENT and item.consent and item.consent.withdrawn_at:
         raise MeetingError("本人同意が撤回されたため、この議題は協議できません（R8）")
-    now = at or timezone.now()
+    now = meeting.held_at
     if item.purpose == AgendaItem.PLAN_REVIEW:
         if decision == AgendaItem.NOTED:
             raise MeetingError("プランの協議は「承認」か「差し戻し」で決定してください", field="decision")
@@ -233,7 +237,9 @@ def decide_item(actor, item: AgendaItem, *, decision: str, note: str = "", gap_t
     elif item.purpose == AgendaItem.RESOURCES:
         raise MeetingError("社会資源の検討では、不足している資源（地域課題）を入力してください", field="gap_title")
     item.decision, item.decision_note, item.decided_at = decision, (note or "").strip(), now
-    item.save(update_fields=["decision", "decision_note", "decided_at"])
+    if (minutes or "").strip():
+        item.minutes = minutes.strip()
+    item.save(update_fields=["decision", "decision_note", "decided_at", "minutes"])
     log_action("meeting.item_decided", actor=actor, obj=meeting, request=request,
                detail={"item": item.pk, "decision": decision})
     return item
@@ -295,15 +301,78 @@ MINUTES_FIELDS = ("minutes",)
 
 
 @transaction.atomic
-def save_minutes(actor, meeting: Meeting, *, minutes: str, held: bool, request=None,
+def save_minutes(actor, meeting: Meeting, *, minutes: str, request=None,
                  edit_version: str | None = None) -> Meeting:
-    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
+    """The meeting's general minutes. `edit_version`: the version the form was opened on; another save since then
+    raises EditConflict. Holding the meeting is `record_held`, never a side effect of the minutes."""
     _require_organiser(actor, meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     concurrency.guard(meeting, MINUTES_FIELDS, edit_version, {"minutes": (minutes or "").strip()})
     meeting.minutes = (minutes or "").strip()
-    if held:
-        meeting.status = Meeting.HELD
-    meeting.save(update_fields=["minutes", "status"])
-    log_action("meeting.minutes_saved", actor=actor, obj=meeting, request=request, detail={"held": held})
+    meeting.save(update_fields=["minutes"])
+    log_action("meeting.minutes_saved", actor=actor, obj=meeting, request=request)
     return meeting
+
+
+@transaction.atomic
+def record_held(actor, meeting: Meeting, *, held_at: dt.datetime, attended: list[int], pledged: list[int] = (),
+                minutes: str | None = None, request=None) -> Meeting:
+    """開催予定 → 開催済み: the held date and who attended (per member). A meeting whose members are bound by a
+    statutory duty (支援会議, 法106条の6第5項; sector meetings) records the duty of every attendee: already
+    acknowledged, or the signed pledge received at the meeting (`pledged`, recorded by the organiser now)."""
+    _require_organiser(actor, meeting)
+    meeting = Meeting.objects.select_for_update().select_related("meeting_type").get(pk=meeting.pk)
+    if meeting.status == Meeting.HELD:
+        raise MeetingError("この会議の開催はすでに記録されています")
+    if held_at is None:
+        raise MeetingError("開催日時を入力してください", field="held_at")
+    if held_at > timezone.now() + dt.timedelta(minutes=5):
+        raise MeetingError("開催日時に未来の日時は記録できません（開催後に記録してください）", field="held_at")
+    members = list(meeting.members.all())
+    ids = {m.pk for m in members}
+    attended, pledged = {int(i) for i in attended}, {int(i) for i in pledged}
+    if not attended:
+        raise MeetingError("出席した構成員を選んでください", field="attended")
+    if not attended <= ids or not pledged <= ids:
+        raise MeetingError("この会議の構成員ではない人が選ばれています", field="attended")
+    now = timezone.now()
+    if meeting.meeting_type.confidentiality_duty:
+        missing = [m.label for m in members if m.pk in attended and not m.confidentiality_acknowledged_at
+                   and m.pk not in pledged]
+        if missing:
+            raise MeetingError(f"守秘義務の確認が記録されていない出席者がいます: {'、'.join(missing)}"
+                               "（誓約書を受け取った場合は「誓約書を受領」を選んでください）", field="attended")
+        for m in members:
+            if m.pk in pledged and m.pk in attended and not m.confidentiality_acknowledged_at:
+                m.confidentiality_acknowledged_at, m.acknowledged_recorded_by = now, actor
+    for m in members:
+        m.attended = m.pk in attended
+    MeetingMember.objects.bulk_update(members, ["attended", "confidentiality_acknowledged_at",
+                                                "acknowledged_recorded_by"])
+    meeting.status, meeting.held_at = Meeting.HELD, held_at
+    meeting.held_recorded_by, meeting.held_recorded_at = actor, now
+    fields = ["status", "held_at", "held_recorded_by", "held_recorded_at"]
+    if minutes is not None and minutes.strip():
+        meeting.minutes = minutes.strip()
+        fields.append("minutes")
+    meeting.save(update_fields=fields)
+    log_action("meeting.held", actor=actor, obj=meeting, request=request,
+               detail={"held_at": held_at.isoformat(), "attended": sorted(attended), "pledged": sorted(pledged)})
+    if pledged:
+        sync_meeting(meeting)
+    return meeting
+
+
+@transaction.atomic
+def save_item_minutes(actor, item: AgendaItem, *, minutes: str, request=None) -> AgendaItem:
+    """The minutes of one agenda item (seen by whoever sees the item's materials: G5–G7)."""
+    _require_organiser(actor, item.meeting)
+    item = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    if item.meeting.status != Meeting.HELD:
+        raise MeetingError("議題の議事録は、会議の開催を記録してから入力してください")
+    if not (minutes or "").strip():
+        raise MeetingError("議事録を入力してください", field="minutes")
+    item.minutes = minutes.strip()
+    item.save(update_fields=["minutes"])
+    log_action("meeting.item_minutes_saved", actor=actor, obj=item.meeting, request=request, detail={"item": item.pk})
+    return item

@@ -17,7 +17,7 @@ from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.decorators import personal_data
 
 from . import services
-from .forms import DecisionForm, ItemForm, MeetingForm, MemberForm, MinutesForm
+from .forms import DecisionForm, HeldForm, ItemForm, ItemMinutesForm, MeetingForm, MemberForm, MinutesForm
 from .models import AgendaItem, Meeting, MeetingMember
 from .policy import access_meeting_by_id, is_organiser, meeting_minutes_visible, visible_meeting_q
 
@@ -86,13 +86,14 @@ def _context(request, meeting, **forms):
     cases = Case.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id,
                                                  status__in=Case.OPEN_STATUSES) if organiser else []
     rows, reads = _items(user, meeting, organiser)
+    members = list(meeting.members.select_related("staff", "agency"))
     ctx = {
         "meeting": meeting, "organiser": organiser, "me": me, "reads": reads,
-        "members": meeting.members.select_related("staff", "agency"),
+        "members": members, "held_form": HeldForm(members=members, auto_id="id_held_%s"), "item_minutes_form": ItemMinutesForm(),
         "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows],
         "minutes_visible": meeting_minutes_visible(user, meeting, me),
         "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
-        "decision_form": DecisionForm(), "minutes_form": MinutesForm(initial={
+        "decision_form": DecisionForm(auto_id=False), "minutes_form": MinutesForm(initial={
             "minutes": meeting.minutes, "edit_version": edit_version(meeting, services.MINUTES_FIELDS)}),
     }
     ctx.update(forms)
@@ -172,9 +173,10 @@ def _item(meeting, item_id):
 def meeting_item_decide(request, meeting_id: int, item_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     item = _item(meeting, item_id)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, auto_id=False)
     return _post(request, meeting, form, lambda d: services.decide_item(
-        request.user, item, decision=d["decision"], note=d["note"], gap_title=d["gap_title"], request=request),
+        request.user, item, decision=d["decision"], note=d["note"], gap_title=d["gap_title"], minutes=d["minutes"],
+        request=request),
         "決定を記録しました。", "decision_form")
 
 
@@ -198,6 +200,43 @@ def meeting_minutes(request, meeting_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
     form = MinutesForm(request.POST)
     return _post(request, meeting, form, lambda d: services.save_minutes(
-        request.user, meeting, minutes=d["minutes"], held=d["held"], request=request,
+        request.user, meeting, minutes=d["minutes"], request=request,
         edit_version=d["edit_version"]), "議事録を保存しました。",
         "minutes_form")
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_held(request, meeting_id: int):
+    """開催済みにする: only through services.record_held (the held date and the attendance)."""
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    form = HeldForm(request.POST, members=list(meeting.members.all()), auto_id="id_held_%s")
+    return _post(request, meeting, form, lambda d: services.record_held(
+        request.user, meeting, held_at=d["held_at"], attended=d["attended"], pledged=d["pledged"],
+        minutes=d["minutes"], request=request), "開催を記録しました。議題ごとに決定と議事録を記録してください。",
+        "held_form")
+
+
+@login_required
+@require_POST
+@personal_data("meeting")
+def meeting_item_minutes(request, meeting_id: int, item_id: int):
+    meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
+    item = _item(meeting, item_id)
+    form = ItemMinutesForm(request.POST)
+    return _post(request, meeting, form, lambda d: services.save_item_minutes(
+        request.user, item, minutes=d["minutes"], request=request), "議題の議事録を保存しました。", "item_minutes_form")
+
+
+@login_required
+@personal_data("meeting")
+def meeting_agenda(request, meeting_id: int):
+    """次第 (agenda), printable before the meeting: what each reader may see of each item, as on the page."""
+    meeting = access_meeting_by_id(request.user, meeting_id)
+    organiser = is_organiser(request.user, meeting)
+    rows, reads = _items(request.user, meeting, organiser)
+    access.audit_read("meeting.agenda_printed", user=request.user, obj=meeting, request=request, reads=reads)
+    return render(request, "meetings/agenda_print.html", {
+        "meeting": meeting, "members": meeting.members.select_related("agency"),
+        "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows]})
