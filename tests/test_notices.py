@@ -23,7 +23,7 @@ from tsunagu.notices import services as notices
 from tsunagu.notices.models import Notice
 from tsunagu.privacy.services import break_glass
 
-from .casework_fixtures import escalated_case, jusou_meeting, plan
+from .casework_fixtures import escalated_case, hold, jusou_meeting, plan
 from .intake_fixtures import record
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,7 @@ def test_a_meeting_member_and_a_sent_back_plan_are_told(imizu, intake_a, staff_b
     assert f"会議 #{meeting.pk}" in invited.text and invited.url == reverse("meeting_detail", args=[meeting.pk])
     colleague = make_staff(imizu, "coord_b", "coordinator", agency_named(imizu, "地域福祉課"), "推進員 E")
     item = meetings.add_agenda_item(coordinator, meeting, purpose=AgendaItem.PLAN_REVIEW, case=case)
+    hold(coordinator, meeting)
     meetings.decide_item(coordinator, item, decision=AgendaItem.SENT_BACK, note="目標を具体的に")
     [back] = Notice.objects.filter(recipient=colleague, kind=Notice.PLAN_SENT_BACK)
     assert f"事例 #{case.pk}" in back.text and f"第{draft.version}版" in back.text
