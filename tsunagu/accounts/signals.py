@@ -11,6 +11,11 @@ from .middleware import start_session
 
 @receiver(user_logged_in)
 def _session_started(sender, request, user, **kwargs):
+    # A 人事異動 whose 発令日 has come takes effect before the first page of the day is shown.
+    from .staff_admin import apply_due_transfers
+
+    if getattr(user, "municipality_id", None):
+        apply_due_transfers(staff=user)
     if request is not None and hasattr(request, "session"):
         start_session(request, user)
         from .policy import requires_two_factor

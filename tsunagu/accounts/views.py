@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import apply_domain_error
+from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.directory.models import Staff
 from tsunagu.privacy.audit import log_action
 
-from . import lockout, services
+from . import lockout, services, staff_admin
+from .forms import HandOverForm, StaffCreateForm, TransferForm
 from .models import AccountSecurity
 from .policy import requires_two_factor
 
@@ -155,6 +156,7 @@ def logout_everywhere(request):
 def staff_list(request):
     """職員アカウント: lockouts, second factors, password resets — for the system administrator."""
     services.require_account_admin(request.user)
+    staff_admin.apply_due_transfers(municipality_id=request.user.municipality_id)
     staff = list(Staff.objects.filter(municipality_id=request.user.municipality_id)
                  .select_related("agency").prefetch_related("roles").order_by("username"))
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -165,8 +167,15 @@ def staff_list(request):
         s._role_kinds = {r.kind for r in s.roles.all()}  # from the prefetch: no query per row
     rows = [{"staff": s, "locked": s.username in locked, "enrolled": s.pk in enrolled,
              "needs_2fa": requires_two_factor(s)} for s in staff]
+    # 役割ごとの担当者: who holds which role now (the 業務担当名簿 follows the same staff rows).
+    by_role: dict = {}
+    for s in staff:
+        if s.is_active:
+            for role in s.roles.all():
+                by_role.setdefault(role, []).append(s)
+    roles = sorted(by_role.items(), key=lambda item: (item[0].sort_order, item[0].pk))
     log_action("staff.listed", actor=request.user, request=request, detail={"count": len(rows)})
-    return render(request, "accounts/staff_list.html", {"rows": rows})
+    return render(request, "accounts/staff_list.html", {"rows": rows, "roles": roles})
 
 
 STAFF_ACTIONS = {
@@ -174,6 +183,8 @@ STAFF_ACTIONS = {
     "reset_password": (services.reset_password, "パスワードを再設定しました。"),
     "reset_2fa": (services.reset_two_factor, "二要素認証を解除しました。次回のログインで登録し直します。"),
     "logout_everywhere": (services.logout_everywhere, "すべての端末からログアウトさせました。"),
+    "deactivate": (staff_admin.deactivate_staff, "アカウントを無効にしました（記録は残ります）。"),
+    "reactivate": (staff_admin.reactivate_staff, "アカウントを有効に戻しました。次回ログイン時にパスワードの変更が必要です。"),
 }
 
 
@@ -187,12 +198,107 @@ def staff_action(request, staff_id: int, action: str):
     if staff.pk == request.user.pk and action != "logout_everywhere":
         raise PermissionDenied("自分のアカウントはこの画面では変更できません（アカウントの画面から行ってください）")
     service, done = STAFF_ACTIONS[action]
-    result = service(request.user, staff, request=request)
+    try:
+        result = service(request.user, staff, request=request)
+    except DomainError as exc:
+        messages.error(request, f"{staff}: {exc.message}")
+        return redirect("staff_detail", staff_id=staff.pk)
     if action == "reset_password":
         # Shown once, in this response only: the temporary password is stored nowhere but as a hash.
         return render(request, "accounts/temporary_password.html", {"staff": staff, "password": result})
     messages.success(request, f"{staff}: {done}")
     return redirect("staff_list")
+
+
+def _admin_staff(request, staff_id: int) -> Staff:
+    services.require_account_admin(request.user)
+    staff = (Staff.objects.filter(pk=staff_id, municipality_id=request.user.municipality_id)
+             .select_related("agency").first())
+    if staff is None:
+        raise Http404("職員が見つかりません")
+    return staff
+
+
+@login_required
+def staff_new(request):
+    """職員の登録: the initial password passes Django's validators and must be changed at the first login."""
+    services.require_account_admin(request.user)
+    form = StaffCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        response = submit(request, form, lambda d: staff_admin.create_staff_account(
+            request.user, request=request, **d), success="職員を登録しました。初期パスワードを本人に伝えてください"
+            "（初回ログイン時に変更が必要です）。",
+            on_success=lambda staff: redirect("staff_detail", staff_id=staff.pk), on_error=lambda f: None)
+        if response is not None:
+            return response
+    return render(request, "accounts/staff_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _staff_context(request, staff, **forms):
+    from .models import StaffTransfer
+
+    held = staff_admin.open_work(staff)
+    ctx = {
+        "staff": staff, "roles": list(staff.roles.all()), "held": held,
+        "transfers": StaffTransfer.objects.filter(staff=staff).select_related(
+            "from_agency", "to_agency", "from_role", "to_role", "recorded_by")[:50],
+        "transfer_form": TransferForm(user=request.user, initial={"effective_on": timezone.localdate(),
+                                                                  "agency": staff.agency_id}),
+        "handover_form": HandOverForm(user=request.user, staff=staff,
+                                      agency_ids=staff_admin.open_work_agencies(staff)),
+    }
+    ctx.update(forms)
+    return ctx
+
+
+@login_required
+def staff_detail(request, staff_id: int):
+    """One staff member: agency and role, 人事異動 history, what they hold, hand-over. No case content (G12)."""
+    staff = _admin_staff(request, staff_id)
+    staff_admin.apply_due_transfers(staff=staff)
+    log_action("staff.viewed", actor=request.user, obj=staff, request=request)
+    return render(request, "accounts/staff_detail.html", _staff_context(request, staff))
+
+
+@login_required
+@require_POST
+def staff_transfer(request, staff_id: int):
+    """人事異動: a new agency and role from the 発令日 (applied at once when that day has come)."""
+    staff = _admin_staff(request, staff_id)
+    form = TransferForm(request.POST, user=request.user)
+
+    def done(transfer):
+        if transfer.applied_at is None:
+            messages.info(request, "発令日になると反映されます（それまでは今の所属・役割のままです）。")
+        return redirect("staff_detail", staff_id=staff.pk)
+
+    response = submit(request, form, lambda d: staff_admin.transfer_staff(request.user, staff, request=request, **d),
+                      success="人事異動を登録しました。", on_success=done, on_error=lambda f: None)
+    if response is not None:
+        return response
+    return render(request, "accounts/staff_detail.html", _staff_context(request, staff, transfer_form=form),
+                  status=400)
+
+
+@login_required
+@require_POST
+def staff_hand_over(request, staff_id: int):
+    """Open cases and consultations of this staff member go to a successor of the same agency."""
+    staff = _admin_staff(request, staff_id)
+    form = HandOverForm(request.POST, user=request.user, staff=staff,
+                        agency_ids=staff_admin.open_work_agencies(staff))
+
+    def done(counts):
+        messages.info(request, f"事例 {counts['cases']}件・相談 {counts['consultations']}件を引き継ぎました。")
+        return redirect("staff_detail", staff_id=staff.pk)
+
+    response = submit(request, form, lambda d: staff_admin.hand_over(request.user, staff, d["successor"],
+                                                                     request=request),
+                      success="後任に引き継ぎました。", on_success=done, on_error=lambda f: None)
+    if response is not None:
+        return response
+    return render(request, "accounts/staff_detail.html", _staff_context(request, staff, handover_form=form),
+                  status=400)
 
 
 # ------------------------------------------------------------------------------------------------ API tokens

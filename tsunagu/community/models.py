@@ -28,6 +28,11 @@ class Place(TenantModel):  # 拠点・居場所
     note = models.TextField("備考", blank=True)
     active = models.BooleanField("有効", default=True)
     sort_order = models.PositiveIntegerField("並び順", default=0)
+    # Set when the place is added or edited on screen: the profile load then leaves it alone (never overwrites,
+    # closes or deactivates it).
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="画面で登録・編集した職員")
+    edited_at = models.DateTimeField("画面で登録・編集した日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "拠点"

@@ -77,3 +77,90 @@ def change_gap_status(actor, gap: ResourceGap, *, status: str, request=None) -> 
     log_action("resource_gap.status_changed", actor=actor, obj=gap, request=request,
                detail={"from": old, "to": status})
     return gap
+
+
+# ------------------------------------------------------------------------------------------------ places on screen
+
+PLACE_FIELDS = ("name", "kind", "district", "operator", "address", "phone", "audience", "schedule", "opened_on",
+                "note")
+
+
+def can_maintain_places(user) -> bool:
+    return bool(user.is_authenticated and user.municipality_id and not user.municipality.is_prefecture
+                and user.has_role_kind("community", "manager"))
+
+
+def _require_places(actor):
+    if not can_maintain_places(actor):
+        m = actor.municipality
+        raise PermissionDenied(f"拠点を登録・編集できるのは{role_title(m, 'community')}か{role_title(m, 'manager')}です")
+
+
+def _clean_place(actor, values: dict) -> dict:
+    values = {k: values.get(k) for k in PLACE_FIELDS}
+    for k in ("name", "kind", "operator", "address", "phone", "audience", "schedule", "note"):
+        values[k] = (values[k] or "").strip()
+    if not values["name"]:
+        raise CommunityError("名称を入力してください", field="name")
+    if not values["kind"]:
+        raise CommunityError("種類を入力してください（例: 通いの場、サロン）", field="kind")
+    district = values["district"]
+    if district is not None and district.municipality_id != actor.municipality_id:
+        raise CommunityError("地区が見つかりません", field="district")
+    if values["opened_on"] is None:
+        raise CommunityError("開設日を入力してください（年度ごとの箇所数に使います）", field="opened_on")
+    return values
+
+
+@transaction.atomic
+def create_place(actor, *, request=None, **values) -> Place:
+    """A place added on screen: the profile load leaves it alone (never overwrites, closes or deactivates it)."""
+    import secrets
+
+    from django.utils import timezone
+
+    _require_places(actor)
+    values = _clean_place(actor, values)
+    place = Place.objects.create(municipality_id=actor.municipality_id, code=f"local-{secrets.token_hex(5)}",
+                                 edited_by=actor, edited_at=timezone.now(), **values)
+    log_action("community.place_created", actor=actor, obj=place, request=request)
+    return place
+
+
+@transaction.atomic
+def update_place(actor, place: Place, *, request=None, edit_version: str | None = None, **values) -> Place:
+    from django.utils import timezone
+
+    from tsunagu.core import concurrency
+
+    _require_places(actor)
+    place = Place.objects.select_for_update().get(pk=place.pk, municipality_id=actor.municipality_id)
+    values = _clean_place(actor, values)
+    concurrency.guard(place, PLACE_FIELDS, edit_version, values)
+    changed = [k for k in PLACE_FIELDS if getattr(place, k) != values[k]]
+    for k in PLACE_FIELDS:
+        setattr(place, k, values[k])
+    place.edited_by, place.edited_at = actor, timezone.now()
+    place.save(update_fields=[*PLACE_FIELDS, "edited_by", "edited_at"])
+    log_action("community.place_updated", actor=actor, obj=place, request=request, detail={"changed": changed})
+    return place
+
+
+@transaction.atomic
+def retire_place(actor, place: Place, *, closed_on: dt.date, request=None) -> Place:
+    """廃止: the place stops counting after `closed_on`; it stays in the years it was open (nothing is deleted)."""
+    from django.utils import timezone
+
+    _require_places(actor)
+    place = Place.objects.select_for_update().get(pk=place.pk, municipality_id=actor.municipality_id)
+    if closed_on is None:
+        raise CommunityError("廃止日を入力してください", field="closed_on")
+    if place.closed_on is not None:
+        raise CommunityError("この拠点はすでに廃止されています", field="closed_on")
+    if place.opened_on and closed_on < place.opened_on:
+        raise CommunityError("廃止日は開設日より後にしてください", field="closed_on")
+    place.closed_on, place.edited_by, place.edited_at = closed_on, actor, timezone.now()
+    place.save(update_fields=["closed_on", "edited_by", "edited_at"])
+    log_action("community.place_retired", actor=actor, obj=place, request=request,
+               detail={"closed_on": closed_on.isoformat()})
+    return place

@@ -15,6 +15,7 @@ from tsunagu.directory.profile_validation import ProfileInvalid, validate_files
 from tsunagu.directory.services import create_staff, load_profile
 
 DEMO_PASSWORD = "tsunagu-demo-2026"
+ICHIKAWA_MANAGER = "ichikawa.manager"
 PROFILES_DIR = settings.PROJECT_DIR / "profiles"
 
 
@@ -57,7 +58,7 @@ def _find_agency(municipality, spec: dict) -> Agency | None:
 
 @transaction.atomic
 def load_demo(*, households: int = 300) -> list[tuple[DemoUser, Staff]]:
-    names = sorted({u.profile for u in DEMO_USERS})
+    names = sorted({u.profile for u in DEMO_USERS} | {"ichikawa"})
     profiles, problems = validate_files([PROFILES_DIR / f"{n}.yaml" for n in names])
     if problems:
         raise ProfileInvalid(problems)
@@ -89,4 +90,19 @@ def load_demo(*, households: int = 300) -> list[tuple[DemoUser, Staff]]:
     from tsunagu.meetings.governance_demo import load_governance_demo
 
     load_governance_demo(municipalities["imizu"])
+    from tsunagu.accounts.demo import load_staff_demo
+    from tsunagu.evaluation.demo import load_manual_actuals_demo
+
+    load_staff_demo(municipalities["imizu"], password=DEMO_PASSWORD)
+    # 市川市 is loaded for its indicators (no demo records): its manager enters the figures kept outside tsunagu.
+    ichikawa = municipalities["ichikawa"]
+    manager = Staff.objects.filter(username=ICHIKAWA_MANAGER).first()
+    if manager is None:
+        role = Role.objects.for_municipality(ichikawa).filter(kind="manager", active=True).first()
+        manager = create_staff(actor=None, municipality=ichikawa, username=ICHIKAWA_MANAGER,
+                               display_name="市川 管理者", password=DEMO_PASSWORD,
+                               agency=_find_agency(ichikawa, {"name_contains": "多機関協働"}),
+                               roles=[role] if role else [])
+    load_manual_actuals_demo(municipalities["imizu"], Staff.objects.get(username="imizu.manager"))
+    load_manual_actuals_demo(ichikawa, manager)
     return out

@@ -124,19 +124,32 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
                       indicator=k.indicator or "", filters=filters, description=k.description or "")
         kpi_codes.add(k.code)
         years = set(k.targets) | set(k.baseline)
+        # A target a manager entered on screen stays as entered (only the plan's baseline is filled in), and is
+        # never deleted because the profile does not list its year.
+        entered = {t.fiscal_year: t for t in KpiTarget.objects.filter(kpi=kpi, entered_by__isnull=False)}
         for year in years:
+            if year in entered:
+                if k.baseline.get(year) is not None and entered[year].baseline is None:
+                    KpiTarget.objects.filter(pk=entered[year].pk).update(baseline=k.baseline[year])
+                continue
             KpiTarget.objects.update_or_create(
                 kpi=kpi, fiscal_year=year,
                 defaults={"municipality": m, "target": k.targets.get(year), "baseline": k.baseline.get(year)},
             )
-        KpiTarget.objects.filter(kpi=kpi).exclude(fiscal_year__in=years).delete()
+        KpiTarget.objects.filter(kpi=kpi, entered_by__isnull=True).exclude(fiscal_year__in=years).delete()
     _deactivate_missing(KpiDefinition, m, kpi_codes)
 
     # A place without an opening date counts from the start of the plan period (the plan lists it as existing),
     # or, without a plan, from the day it was first loaded: never in years before anyone recorded it.
     default_opened = (dt.date(profile.plan.from_year, 4, 1) if profile.plan else timezone.localdate())
     place_codes = set()
+    # Places added or edited on screen (edited_by set) are the staff's: the profile never overwrites, closes or
+    # deactivates them.
+    on_screen = set(Place.objects.filter(municipality=m, edited_by__isnull=False).values_list("code", flat=True))
     for i, p in enumerate(profile.places):
+        place_codes.add(p.code)
+        if p.code in on_screen:
+            continue
         existing = Place.objects.filter(municipality=m, code=p.code).first()
         _upsert(Place, m, p.code, i, name=p.name, kind=p.kind,
                 district=districts.get(p.district) if p.district else None, operator=p.operator or "",
@@ -144,11 +157,11 @@ def load_profile(profile: Profile, *, actor=None, source: str = "") -> Municipal
                 project=projects.get(p.project) if p.project else None,
                 opened_on=p.opened_on or (existing.opened_on if existing else None) or default_opened,
                 closed_on=p.closed_on)
-        place_codes.add(p.code)
     # A place removed from the profile is closed from today on (it still counts in the years it was open).
-    Place.objects.filter(municipality=m, active=True, closed_on__isnull=True).exclude(code__in=place_codes).update(
+    from_profile = Place.objects.filter(municipality=m, edited_by__isnull=True)
+    from_profile.filter(active=True, closed_on__isnull=True).exclude(code__in=place_codes).update(
         closed_on=timezone.localdate())
-    _deactivate_missing(Place, m, place_codes)
+    from_profile.filter(active=True).exclude(code__in=place_codes).update(active=False)
 
     names = set()
     for i, mm in enumerate(profile.municipalities):

@@ -4,7 +4,7 @@ from tsunagu.core.concurrency import NEW, EditVersionField
 from tsunagu.core.forms import JapaneseDateField, OwnIds
 from tsunagu.directory.models import PrefectureMember
 
-from .models import SupporterConsultation, SurveyQuestion
+from .models import KpiDefinition, SupporterConsultation, SurveyQuestion
 
 
 def _members(prefecture):
@@ -84,3 +84,47 @@ class TrainingForm(OwnIds, forms.Form):
     def __init__(self, *args, prefecture, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = _members(prefecture)
+
+
+def fiscal_year_choices(around: int) -> list[tuple[int, str]]:
+    from tsunagu.core.wareki import format_fiscal_year
+
+    return [(y, format_fiscal_year(y)) for y in range(around + 3, around - 6, -1)]
+
+
+class _KpiYearForm(OwnIds, forms.Form):
+    kpi = forms.ModelChoiceField(label="指標", queryset=KpiDefinition.objects.none(),
+                                 error_messages={"required": "指標を選んでください。",
+                                                 "invalid_choice": "指標が見つかりません。"})
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, choices=[],
+                                         error_messages={"required": "年度を選んでください。",
+                                                         "invalid_choice": "年度を選んでください。"})
+
+    def __init__(self, *args, municipality, current_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].queryset = KpiDefinition.objects.filter(municipality=municipality, active=True)
+        self.fields["fiscal_year"].choices = fiscal_year_choices(current_year)
+
+
+class ManualActualForm(_KpiYearForm):
+    id_prefix = "actual"
+    month = forms.TypedChoiceField(label="期間", coerce=int, initial=0, choices=[(0, "年間")] + [
+        (m, f"{m}月") for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)],
+        error_messages={"invalid_choice": "期間を選んでください。"})
+    value = forms.FloatField(label="実績値", min_value=0, max_value=1e9,
+                             widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                             error_messages={"required": "実績値を入力してください。",
+                                             "invalid": "実績値は数字で入力してください。",
+                                             "min_value": "実績値は0以上で入力してください。",
+                                             "max_value": "実績値が大きすぎます。"})
+    note = forms.CharField(label="出典・備考", max_length=300, required=False)
+
+
+class TargetForm(_KpiYearForm):
+    id_prefix = "target"
+    target = forms.FloatField(label="目標値", min_value=0, max_value=1e9,
+                              widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                              error_messages={"required": "目標値を入力してください。",
+                                              "invalid": "目標値は数字で入力してください。",
+                                              "min_value": "目標値は0以上で入力してください。",
+                                              "max_value": "目標値が大きすぎます。"})

@@ -307,12 +307,22 @@ def actual_for(kpi: KpiDefinition, start: dt.date, end: dt.date) -> float | None
     return fn(kpi.municipality, lo, hi, kpi.filters or {})
 
 
+def manual_year_values(municipality, fiscal_year: int) -> dict[int, float]:
+    """手入力の実績 of a fiscal year by KPI: the 年間 figure when one was entered, else the sum of the months."""
+    yearly, months = {}, {}
+    for a in ManualActual.objects.filter(municipality=municipality, fiscal_year=fiscal_year):
+        if a.month == ManualActual.YEAR:
+            yearly[a.kpi_id] = a.value
+        else:
+            months[a.kpi_id] = months.get(a.kpi_id, 0) + a.value
+    return {**months, **yearly}
+
+
 def fiscal_year_rows(municipality, fiscal_year: int) -> list[KpiRow]:
     start, end = fiscal_year_range(fiscal_year)
     kpis = list(KpiDefinition.objects.for_municipality(municipality).filter(active=True).select_related("municipality"))
     targets = {t.kpi_id: t for t in KpiTarget.objects.filter(municipality=municipality, fiscal_year=fiscal_year)}
-    manual = {a.kpi_id: a.value for a in ManualActual.objects.filter(municipality=municipality,
-                                                                     fiscal_year=fiscal_year)}
+    manual = manual_year_values(municipality, fiscal_year)
     rows = []
     for kpi in kpis:
         computed = None if kpi.kind == "manual" else actual_for(kpi, start, end)

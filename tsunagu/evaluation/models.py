@@ -33,6 +33,11 @@ class KpiTarget(TenantModel):  # 年度目標
     fiscal_year = models.PositiveIntegerField("年度")
     target = models.FloatField("目標値", null=True, blank=True)
     baseline = models.FloatField("計画時の実績", null=True, blank=True)
+    # Set when a manager enters the target on screen: the profile load then leaves the row alone (never
+    # overwrites or deletes it).
+    entered_by = models.ForeignKey("directory.Staff", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name="画面で入力した職員")
+    entered_at = models.DateTimeField("画面で入力した日時", null=True, blank=True)
 
     class Meta:
         verbose_name = "年度目標"
@@ -42,19 +47,32 @@ class KpiTarget(TenantModel):  # 年度目標
 
 
 class ManualActual(TenantModel):  # 手入力の実績
-    """Actuals of KPIs the records cannot compute (kind "manual", or figures kept outside tsunagu)."""
+    """Actuals of KPIs the records cannot compute (kind "manual", or figures kept outside tsunagu).
 
+    One row per fiscal year (month 0 = 年間) or per month (4 … 3). The year's actual is the 年間 row when there is
+    one, else the sum of the months entered.
+    """
+
+    YEAR = 0
     kpi = models.ForeignKey(KpiDefinition, on_delete=models.CASCADE, related_name="manual_actuals")
     fiscal_year = models.PositiveIntegerField("年度")
+    month = models.PositiveSmallIntegerField("月", default=YEAR, help_text="0 = 年間")
     value = models.FloatField("実績値")
     note = models.CharField("出典・備考", max_length=300, blank=True)
-    recorded_by = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey("directory.Staff", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="入力者")
     recorded_at = models.DateTimeField("入力日時", auto_now=True)
 
     class Meta:
         verbose_name = "手入力の実績"
         verbose_name_plural = "手入力の実績"
-        constraints = [models.UniqueConstraint(fields=["kpi", "fiscal_year"], name="manualactual_year_unique")]
+        ordering = ["fiscal_year", "month", "id"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "fiscal_year", "month"],
+                                               name="manualactual_month_unique")]
+
+    @property
+    def period_label(self) -> str:
+        return "年間" if self.month == self.YEAR else f"{self.month}月"
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.fiscal_year}: {self.value}"

@@ -52,6 +52,61 @@ def dashboard(request):
 
 
 @login_required
+def manage(request):
+    """目標と実績の入力 (manager): manual actuals per year or month with who entered them, targets per 年度."""
+    from django.shortcuts import redirect
+
+    from tsunagu.core.forms import submit
+
+    from . import services
+    from .forms import ManualActualForm, TargetForm
+    from .models import KpiTarget, ManualActual
+
+    m = request.municipality
+    if not m or m.is_prefecture or not services.can_maintain(request.user):
+        raise PermissionDenied(f"目標と実績を入力できるのは{role_title(request.user.municipality, 'manager')}だけです")
+    year = _fiscal_year(request)
+    current = fiscal_year_of(timezone.localdate())
+    kwargs = {"municipality": m, "current_year": current}
+    forms = {"actual": ManualActualForm(initial={"fiscal_year": year}, **kwargs),
+             "target": TargetForm(initial={"fiscal_year": year}, **kwargs)}
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        actions = {
+            "actual": (ManualActualForm, lambda d: services.save_manual_actual(
+                request.user, d["kpi"], fiscal_year=d["fiscal_year"], month=d["month"], value=d["value"],
+                note=d["note"], request=request), "実績を保存しました。"),
+            "target": (TargetForm, lambda d: services.save_target(
+                request.user, d["kpi"], fiscal_year=d["fiscal_year"], target=d["target"], request=request),
+                "目標を保存しました。"),
+        }
+        if which not in actions:
+            raise PermissionDenied("不明な操作です")
+        form_class, action, success = actions[which]
+        form = form_class(request.POST, **kwargs)
+        forms[which] = form
+        response = submit(request, form, action, success=success,
+                          on_success=lambda r: redirect(f"{request.path}?fy={r.fiscal_year}"),
+                          on_error=lambda f: None)
+        if response is not None:
+            return response
+    rows = fiscal_year_rows(m, year)
+    targets = {t.kpi_id: t for t in KpiTarget.objects.filter(municipality=m, fiscal_year=year)
+               .select_related("entered_by")}
+    entries: dict = {}
+    for a in ManualActual.objects.filter(municipality=m, fiscal_year=year).select_related("recorded_by"):
+        entries.setdefault(a.kpi_id, []).append(a)
+    table = [{"row": r, "target": targets.get(r.kpi.pk), "entries": entries.get(r.kpi.pk, [])} for r in rows]
+    log_action("evaluation.viewed", actor=request.user, request=request, detail={"page": "manage",
+                                                                               "fiscal_year": year})
+    return render(request, "evaluation/manage.html", {
+        "year": year, "year_label": format_fiscal_year(year), "table": table, "forms": forms,
+        "years": [(y, format_fiscal_year(y)) for y in range(current + 3, current - 6, -1)],
+        "missing": sum(1 for r in rows if r.actual is None),
+    }, status=400 if any(f.errors for f in forms.values()) else 200)
+
+
+@login_required
 def report_download(request, fmt: str):
     m = _require_manager(request)
     if fmt not in CONTENT_TYPES:

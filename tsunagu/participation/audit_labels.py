@@ -2,6 +2,9 @@ from tsunagu.privacy.actions import register
 
 register({
     "participation.resource_created": "社会資源の登録",
+    "participation.resource_updated": "社会資源の編集",
+    "participation.resource_retired": "社会資源の受け入れ終了",
+    "participation.resource_reopened": "社会資源の受け入れ再開",
     "participation.resources_searched": "社会資源の検索",
     "participation.viewed": "参加支援の閲覧",
     "participation.listed": "参加支援一覧の閲覧",

@@ -53,10 +53,12 @@ class ResourceForm(forms.Form):
     description = forms.CharField(label="内容", max_length=4000, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = Place.objects.for_municipality(user.municipality).filter(active=True)
         self.fields["district"].queryset = District.objects.for_municipality(user.municipality).filter(active=True)
+        if editing:
+            self.fields["edit_version"] = EditVersionField()
 
 
 class NeedsForm(forms.Form):

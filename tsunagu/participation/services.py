@@ -55,15 +55,20 @@ def _check_district(actor, district, field="district"):
         raise ParticipationError("地区が見つかりません", field=field)
 
 
-@transaction.atomic
-def create_resource(actor, *, name: str, kind: str, host: str, contact: str = "", place=None, district=None,
-                    address: str = "", schedule: str = "", days=(), capacity: int | None = None,
-                    conditions: str = "", accessibility=(), cost: int = 0, needs=(), description: str = "",
-                    request=None) -> Resource:
+RESOURCE_FIELDS = ("name", "kind", "host", "contact", "place", "district", "address", "schedule", "days", "capacity",
+                   "conditions", "accessibility", "cost", "needs", "description")
+
+
+def _require_catalog(actor, verb: str = "登録") -> None:
     if not (is_participation_staff(actor) or actor.has_role_kind("community", "manager")):
         m = actor.municipality
-        raise PermissionDenied(f"社会資源を登録できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
+        raise PermissionDenied(f"社会資源を{verb}できるのは{role_title(m, 'participation')}・{role_title(m, 'community')}か"
                                f"{role_title(m, 'manager')}です")
+
+
+def _clean_resource(actor, *, name: str, kind: str, host: str, contact: str = "", place=None, district=None,
+                    address: str = "", schedule: str = "", days=(), capacity: int | None = None,
+                    conditions: str = "", accessibility=(), cost: int = 0, needs=(), description: str = "") -> dict:
     if not (name or "").strip():
         raise ParticipationError("名称を入力してください", field="name")
     if kind not in RESOURCE_KINDS:
@@ -83,13 +88,52 @@ def create_resource(actor, *, name: str, kind: str, host: str, contact: str = ""
         address = address or place.address
     if cost is None or cost < 0:
         raise ParticipationError("費用は0円以上で入力してください", field="cost")
-    resource = Resource.objects.create(
-        municipality_id=actor.municipality_id, name=name.strip(), kind=kind, host=host.strip(),
-        contact=(contact or "").strip(), place=place, district=district, address=(address or "").strip(),
-        schedule=(schedule or "").strip(), days=list(days), capacity=capacity, conditions=(conditions or "").strip(),
-        accessibility=list(accessibility), cost=cost, needs=list(needs), description=(description or "").strip(),
-        created_by=actor)
+    return {"name": name.strip(), "kind": kind, "host": host.strip(), "contact": (contact or "").strip(),
+            "place": place, "district": district, "address": (address or "").strip(),
+            "schedule": (schedule or "").strip(), "days": list(days), "capacity": capacity,
+            "conditions": (conditions or "").strip(), "accessibility": list(accessibility), "cost": cost,
+            "needs": list(needs), "description": (description or "").strip()}
+
+
+@transaction.atomic
+def create_resource(actor, *, request=None, **values) -> Resource:
+    _require_catalog(actor)
+    resource = Resource.objects.create(municipality_id=actor.municipality_id, created_by=actor,
+                                       **_clean_resource(actor, **values))
     log_action("participation.resource_created", actor=actor, obj=resource, request=request)
+    return resource
+
+
+@transaction.atomic
+def update_resource(actor, resource: Resource, *, request=None, edit_version: str | None = None,
+                    **values) -> Resource:
+    """社会資源の編集 (the catalog holds no personal data); a concurrent edit raises EditConflict."""
+    _require_catalog(actor, "編集")
+    resource = Resource.objects.select_for_update().get(pk=resource.pk, municipality_id=actor.municipality_id)
+    cleaned = _clean_resource(actor, **values)
+    concurrency.guard(resource, RESOURCE_FIELDS, edit_version, cleaned)
+    changed = [k for k in RESOURCE_FIELDS if getattr(resource, k) != cleaned[k]]
+    for k, v in cleaned.items():
+        setattr(resource, k, v)
+    resource.save(update_fields=list(RESOURCE_FIELDS))
+    log_action("participation.resource_updated", actor=actor, obj=resource, request=request,
+               detail={"changed": changed})
+    return resource
+
+
+@transaction.atomic
+def set_resource_accepting(actor, resource: Resource, *, accepting: bool, request=None) -> Resource:
+    """受け入れ終了 (retire) or 再開: a retired resource is no longer offered; its placements stay on record."""
+    _require_catalog(actor, "変更")
+    resource = Resource.objects.select_for_update().get(pk=resource.pk, municipality_id=actor.municipality_id)
+    if resource.active == accepting:
+        raise ParticipationError("すでに受け入れ中です" if accepting else "すでに受け入れを終了しています")
+    if not accepting and resource.placements.filter(status__in=Placement.OPEN_STATUSES).exists():
+        raise ParticipationError("提案中・見学・参加中の人がいます。先にその参加支援を定着か中断にしてください")
+    resource.active = accepting
+    resource.save(update_fields=["active"])
+    log_action("participation.resource_reopened" if accepting else "participation.resource_retired",
+               actor=actor, obj=resource, request=request)
     return resource
 
 

@@ -109,6 +109,52 @@ def resource_new(request):
     return render(request, "participation/resource_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _can_maintain_catalog(user) -> bool:
+    return is_participation_staff(user) or user.has_role_kind("community", "manager")
+
+
+@login_required
+def resource_edit(request, resource_id: int):
+    """社会資源の編集 (no personal data in the catalog); optimistic locking against a concurrent edit."""
+    from tsunagu.core.concurrency import edit_version
+    from tsunagu.core.forms import submit
+
+    _require_municipality(request)
+    resource = access_resource_by_id(request.user, resource_id)
+    if not _can_maintain_catalog(request.user):
+        raise PermissionDenied("社会資源を編集する権限がありません")
+    initial = {f: getattr(resource, f) for f in services.RESOURCE_FIELDS}
+    initial["edit_version"] = edit_version(resource, services.RESOURCE_FIELDS)
+    form = ResourceForm(request.POST or None, user=request.user, initial=initial, editing=True)
+    if request.method == "POST":
+        response = submit(request, form, lambda d: services.update_resource(request.user, resource, request=request,
+                                                                            **d),
+                          success="社会資源を更新しました。",
+                          on_success=lambda r: redirect("resource_detail", resource_id=r.pk), on_error=lambda f: None)
+        if response is not None:
+            return response
+    return render(request, "participation/resource_form.html", {"form": form, "resource": resource},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def resource_accepting(request, resource_id: int):
+    """受け入れ終了 / 再開 of a resource (POST accepting=0|1)."""
+    _require_municipality(request)
+    resource = access_resource_by_id(request.user, resource_id)
+    if not _can_maintain_catalog(request.user):
+        raise PermissionDenied("社会資源を変更する権限がありません")
+    accepting = request.POST.get("accepting") == "1"
+    try:
+        services.set_resource_accepting(request.user, resource, accepting=accepting, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "受け入れを再開しました。" if accepting else "受け入れを終了しました（記録は残ります）。")
+    return redirect("resource_detail", resource_id=resource.pk)
+
+
 def _resource_context(request, resource, **forms):
     staff = is_participation_staff(request.user)
     supports = list(resource.host_supports.select_related("recorded_by", "placement")) if staff else []
@@ -116,7 +162,7 @@ def _resource_context(request, resource, **forms):
     seen = access.sights(request.user, [s.placement.person for s in supports if s.placement_id]) if supports else {}
     supports = [s for s in supports if not s.placement_id or access.CONTENT in seen[s.placement.person_id].classes(
         "participation", s.placement.person_id)]
-    ctx = {"r": resource, "staff": staff,
+    ctx = {"r": resource, "staff": staff, "can_maintain": _can_maintain_catalog(request.user),
            "participants": resource.placements.filter(status__in=[Placement.STARTED, Placement.SETTLED]).count(),
            "supports": supports,
            "host_form": HostSupportForm(resource=resource) if staff else None}
