@@ -17,7 +17,7 @@ from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.intake.models import Consultation, Referral
-from tsunagu.privacy import access
+from tsunagu.privacy import access, corrections
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.services import active_consent_for, record_disclosure
 
@@ -177,22 +177,56 @@ def _clean_assessment(data: dict) -> dict:
 
 
 ASSESSMENT_FIELDS = ("household_notes", "life_history", "issues", "strengths", "wishes", "risks", "connections")
+ASSESSMENT_CORRECTION = [
+    corrections.FieldSpec("household_notes", "世帯の状況・家族関係", access.CONTENT),
+    corrections.FieldSpec("life_history", "生活歴", access.CONTENT),
+    corrections.FieldSpec("issues", "領域ごとの課題", access.CONTENT, text=lambda v: "\n".join(
+        f"{i['domain']}（{dict(SEVERITY_CHOICES).get(i['severity'], i['severity'])}）{i['note']}" for i in v or [])
+        or "（なし）"),
+    corrections.FieldSpec("strengths", "強み・できていること", access.CONTENT),
+    corrections.FieldSpec("wishes", "本人の意向", access.CONTENT),
+    corrections.FieldSpec("risks", "リスク", access.CONTENT, text=lambda v: "\n".join(
+        f"{k}: {r['level']}" + (f"（{r['note']}）" if r.get("note") else "") for k, r in (v or {}).items())
+        or "（なし）"),
+    corrections.FieldSpec("connections", "つながり（エコマップ）", access.CONTENT, text=lambda v: "\n".join(
+        f"{c['name']}（{dict(CONNECTION_KINDS).get(c['kind'], c['kind'])}・"
+        f"{dict(CONNECTION_STRENGTHS).get(c['strength'], c['strength'])}）" for c in v or []) or "（なし）"),
+]
 
 
 @transaction.atomic
-def save_assessment(actor, case: Case, data: dict, *, request=None, edit_version: str | None = None) -> Assessment:
-    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
+def save_assessment(actor, case: Case, data: dict, *, reason: str = "", request=None,
+                    edit_version: str | None = None) -> Assessment:
+    """Versioned like the plans: the first save is 第1版; every change of a saved assessment is a new version
+    with a reason (訂正の理由), its earlier values kept in the history. `edit_version`: the version the form was
+    opened on; another save since then raises EditConflict."""
     _require_coordinator(actor, case)
     values = _clean_assessment(data)
     if not values["wishes"]:
         raise CaseError("本人の意向を入力してください（聞き取れない場合はその旨を）", field="wishes")
     Case.objects.select_for_update().filter(pk=case.pk).first()  # serialises saves, even of a first version
-    concurrency.guard(Assessment.objects.filter(case=case).first(), ASSESSMENT_FIELDS, edit_version, values)
-    assessment, _ = Assessment.objects.update_or_create(
-        case=case, defaults={**values, "municipality_id": case.municipality_id, "updated_by": actor,
-                             "updated_at": timezone.now()})
+    existing = Assessment.objects.filter(case=case).first()
+    concurrency.guard(existing, ASSESSMENT_FIELDS, edit_version, values)
+    now = timezone.now()
+    if existing is None:
+        assessment = Assessment.objects.create(case=case, municipality_id=case.municipality_id, updated_by=actor,
+                                               updated_at=now, version=1, **values)
+        version = 1
+    else:
+        diff = corrections.changes(existing, ASSESSMENT_CORRECTION, values)
+        if not diff:
+            return existing
+        reason = corrections.require_reason(reason)
+        revision = corrections.record(actor, record_type="assessment", record_id=case.pk, person_id=case.person_id,
+                                      municipality_id=case.municipality_id, diff=diff, reason=reason)
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.updated_by, existing.updated_at, existing.version = actor, now, revision.version
+        existing.save()
+        assessment, version = existing, revision.version
     log_action("assessment.saved", actor=actor, obj=case, request=request,
-               detail={"issues": len(values["issues"]), "connections": len(values["connections"])})
+               detail={"issues": len(values["issues"]), "connections": len(values["connections"]),
+                       "version": version})
     if case.status in (Case.INTAKE, Case.GATHERING):
         _set_status(actor, case, Case.ASSESSMENT, request=request)
     return assessment
