@@ -38,7 +38,7 @@ ID_MODELS = {
     "checkin_id": "participation.CheckIn", "place_id": "community.Place", "gap_id": "meetings.ResourceGap",
     "agency_id": "directory.Agency", "staff_id": "directory.Staff", "candidate_id": "identity.MatchCandidate",
     "link_id": "identity.IdentityLink", "release_id": "privacy.AddressRelease", "access_id": "privacy.EmergencyAccess",
-    "token_id": "accounts.ApiToken",
+    "token_id": "accounts.ApiToken", "household_id": "people.Household",
 }
 STR_PARAMS = {"fmt": ["pdf", "xlsx", "csv", "json"], "form": ["assessment", "plan", "notes", "evaluation"],
               "name": ["kpis", "by_field", "by_agency", "flows", "pipeline"],

@@ -434,6 +434,7 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     from tsunagu.identity.models import IdentityLink
 
     b.w.ids["link"] = list(IdentityLink.objects.values_list("pk", flat=True))
+    corrections(b)
     from tsunagu.casework.models import FollowUp, PlanAction
     from tsunagu.community.models import Place
     from tsunagu.meetings.models import AgendaItem, MeetingMember, ResourceGap
@@ -451,4 +452,40 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["checkin"] = list(CheckIn.objects.filter(municipality=imizu).values_list("placement_id", "pk"))
     ids["place"] = list(Place.objects.filter(municipality=imizu).values_list("pk", flat=True)[:2])
     ids["gap"] = list(ResourceGap.objects.filter(municipality=imizu).values_list("pk", flat=True))
+    from tsunagu.people.models import HouseholdMember
+
+    ids["household_of"] = list(HouseholdMember.objects.filter(municipality=imizu).values_list("person_id",
+                                                                                           "household_id"))
     return b.w
+
+
+def corrections(b) -> None:
+    """訂正と履歴 (issue 13): records corrected by their recording agency. The earlier values (tokens planted above)
+    now live only in the histories, which must show them exactly where the record's grant opens their class; the
+    new values are tokens of the same record and class."""
+    from tsunagu.people.services import PERSON_FIELDS, correct_person
+
+    def person(s, by="intake_A", **changes):
+        p = b.w.objects[s]["person"]
+        p.refresh_from_db()
+        correct_person(b.u[by], p, {**{f: getattr(p, f) for f in PERSON_FIELDS}, **changes}, reason="訂正の確認")
+
+    # S01 (G2 to B): a BASIC field. S06 (G3 to B: ID only): a BASIC field B must not see in the history.
+    person("S01", phone=b.token("S01", "TELNEW", "person", "BASIC"))
+    person("S06", nationality=b.token("S06", "NATNEW", "person", "BASIC"))
+    # S07 (masked, not released) and S17 (masked, released to B): the address, ADDRESS class.
+    for s in ("S07", "S17"):
+        person(s, address="射水市放生津町99番地" + b.token(s, "ADDRNEW", "person", "ADDRESS"))
+    # S01's consultation: its CONTENT (G2 opens it for B); S08's: SENSITIVE (only the team's G4 opens it).
+    c = b.w.objects["S01"]["consultation"]
+    fields = {f: getattr(c, f) for f in intake.CONSULTATION_CORRECTION_FIELDS}
+    intake.correct_consultation(b.u["intake_A"], c, {**fields, "detail": b.token("S01", "DETAILNEW", "consultation",
+                                                                                 "CONTENT")}, reason="訂正の確認")
+    c = b.w.objects["S08"]["consultation"]
+    fields = {f: getattr(c, f) for f in intake.CONSULTATION_CORRECTION_FIELDS}
+    intake.correct_consultation(b.u["intake_A"], c, {**fields, "sensitive_notes": b.token(
+        "S08", "SENSNEW", "consultation", "SENSITIVE")}, reason="訂正の確認")
+    # S08's assessment: a second version (CONTENT of the case).
+    case = b.w.objects["S08"]["case"]
+    casework.save_assessment(b.u["coord_K"], case, {"wishes": b.token("S08", "ASSESSNEW", "case", "CONTENT")},
+                             reason="再アセスメント")
