@@ -262,3 +262,40 @@ def test_assessments_are_versioned_with_a_reason(intake_a, coordinator):
     response = c.post(url, {"edit_version": hidden(page, "edit_version"), "wishes": "施設も考えたい"})
     assert response.status_code == 400 and "訂正の理由を入力してください" in response.content.decode()
     assert Assessment.objects.get(case=case).wishes == "一人暮らしをしたい"
+
+
+# ------------------------------------------------------------------------------------------------ plans, notes
+
+def test_a_plan_draft_is_corrected_by_its_coordinator_and_a_note_by_its_agency(intake_a, staff_b, coordinator):
+    from .casework_fixtures import plan
+
+    case = escalated_case(intake_a, coordinator)
+    casework.add_team_member(coordinator, case, agency=staff_b.agency, role="障害福祉")
+    draft = plan(coordinator, case, staff_b.agency, [staff_b.agency], goal="母の介護と本人の社会参加を両立する")
+    note = casework.add_progress_note(staff_b, case, kind="phone", occurred_at=draft.created_at, text="電話で状況確認")
+    k, b = session(coordinator), session(staff_b)
+    # the plan draft: the coordinator only (B on the team sees the case: 403)
+    url = reverse("plan_correct", args=[case.pk, draft.pk])
+    assert b.get(url).status_code == 403
+    page = k.get(url).content.decode()
+    data = {"edit_version": hidden(page, "edit_version"), "long_term_goal": "本人が週1回通所できる",
+            "short_term_goals": draft.short_term_goals, "review_date": draft.review_date.isoformat(),
+            "reason": "本人の意向の聞き直し"}
+    assert k.post(url, {**data, "reason": ""}).status_code == 400
+    assert k.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.long_term_goal == "本人が週1回通所できる" and draft.version == 1  # corrected in place, still 第1版案
+    history = b.get(reverse("plan_history", args=[case.pk, draft.pk])).content.decode()
+    assert "母の介護と本人の社会参加を両立する" in history and "本人が週1回通所できる" in history
+    # the note: the agency that wrote it (B); the coordinator sees it but may not correct it
+    url = reverse("note_correct", args=[case.pk, note.pk])
+    assert k.get(url).status_code == 403
+    page = b.get(url).content.decode()
+    response = b.post(url, {"edit_version": hidden(page, "edit_version"), "occurred_at": hidden(page, "occurred_at"),
+                            "kind": "visit", "text": "訪問して状況確認", "reason": "種類と内容の誤り"})
+    assert response.status_code == 302, response.content.decode()[:1500]
+    history = k.get(reverse("note_history", args=[case.pk, note.pk])).content.decode()
+    assert "電話で状況確認" in history and "訪問して状況確認" in history and "種類と内容の誤り" in history
+    assert "<th>日時</th>" not in history  # the time was not changed: only what changed is a version's diff
+    # B was told of the plan correction (the case was shared with its team)
+    assert CorrectionNotice.objects.filter(agency=staff_b.agency, revision__record_type="plan").exists()

@@ -452,8 +452,11 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["checkin"] = list(CheckIn.objects.filter(municipality=imizu).values_list("placement_id", "pk"))
     ids["place"] = list(Place.objects.filter(municipality=imizu).values_list("pk", flat=True)[:2])
     ids["gap"] = list(ResourceGap.objects.filter(municipality=imizu).values_list("pk", flat=True))
+    from tsunagu.casework.models import ProgressNote, SupportPlan
     from tsunagu.people.models import HouseholdMember
 
+    ids["plan"] = list(SupportPlan.objects.filter(municipality=imizu).values_list("case_id", "pk"))
+    ids["note"] = list(ProgressNote.objects.filter(municipality=imizu).values_list("case_id", "pk"))
     ids["household_of"] = list(HouseholdMember.objects.filter(municipality=imizu).values_list("person_id",
                                                                                            "household_id"))
     return b.w
@@ -489,3 +492,15 @@ def corrections(b) -> None:
     case = b.w.objects["S08"]["case"]
     casework.save_assessment(b.u["coord_K"], case, {"wishes": b.token("S08", "ASSESSNEW", "case", "CONTENT")},
                              reason="再アセスメント")
+    # S08: B corrects its own progress note (G1 of the note); S09: the coordinator corrects a plan still a draft.
+    from tsunagu.casework.models import SupportPlan
+
+    note = case.notes.get(agency=b.agencies["B"])
+    casework.correct_progress_note(b.u["intake_B"], note, {"occurred_at": note.occurred_at, "kind": note.kind,
+                                                          "text": b.token("S08", "NOTEBNEW", "case", "CONTENT")},
+                                   reason="訂正の確認")
+    draft = SupportPlan.objects.filter(case=b.w.objects["S09"]["case"], status=SupportPlan.DRAFT).first()
+    if draft is not None:
+        casework.correct_plan_draft(b.u["coord_K"], draft, {
+            "long_term_goal": b.token("S09", "PLANNEW", "case", "CONTENT"), "short_term_goals": draft.short_term_goals,
+            "review_date": draft.review_date}, reason="訂正の確認")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from tsunagu.core.concurrency import EditConflict, EditVersionField, conflict_response, edit_version
 from tsunagu.core.errors import DomainError
-from tsunagu.core.forms import JapaneseDateField, apply_domain_error
+from tsunagu.core.forms import JapaneseDateField, JapaneseDateTimeField, apply_domain_error
 from tsunagu.intake import services as intake_services
 from tsunagu.intake.policy import access_consultation_by_id, consultation_classes
 from tsunagu.intake.vocab import SENSITIVE_CATEGORIES, URGENCIES, issue_tags_for
@@ -31,6 +31,8 @@ from tsunagu.people.policy import access_person_by_id
 from tsunagu.privacy import access, corrections
 from tsunagu.privacy.decorators import personal_data
 
+from . import services as casework_services
+from .models import ProgressNote, SupportPlan
 from .policy import access_case_by_id, case_classes
 
 REASON = {"required": "訂正の理由を入力してください。"}
@@ -84,6 +86,25 @@ class ConsultationCorrectionForm(forms.Form):
         tags = list(issue_tags_for(user.municipality))
         tags += [t for t in consultation.issue_tags if t not in tags]
         self.fields["issue_tags"].choices = [(t, t) for t in tags]
+
+
+class PlanCorrectionForm(forms.Form):
+    edit_version = EditVersionField()
+    long_term_goal = forms.CharField(label="長期目標", widget=forms.Textarea(attrs={"rows": 2}),
+                                     error_messages={"required": "長期目標を入力してください。"})
+    short_term_goals = forms.CharField(label="短期目標", widget=forms.Textarea(attrs={"rows": 3}),
+                                       error_messages={"required": "短期目標を入力してください。"})
+    review_date = JapaneseDateField(label="見直し日", error_messages={"required": "見直し日を入力してください。"})
+    reason = _reason_field()
+
+
+class NoteCorrectionForm(forms.Form):
+    edit_version = EditVersionField()
+    occurred_at = JapaneseDateTimeField(label="日時", error_messages={"required": "日時を入力してください。"})
+    kind = forms.ChoiceField(label="種類", choices=ProgressNote.KIND_CHOICES)
+    text = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=8000,
+                           error_messages={"required": "内容を入力してください。"})
+    reason = _reason_field()
 
 
 def _initial(obj, fields) -> dict:
@@ -250,6 +271,85 @@ def assessment_history(request, case_id: int):
                          created_by_agency=case.coordinating_agency)
 
 
+# ------------------------------------------------------------------------------------------------ プラン案・支援経過
+
+def _plan_of(user, case_id, plan_id, *, for_update=False):
+    case, sight = access_case_by_id(user, case_id, for_update=for_update)
+    plan = SupportPlan.objects.filter(pk=plan_id, case=case).first()
+    if plan is None:
+        raise Http404("支援プランが見つからないか、閲覧する権限がありません")
+    return case, sight, plan
+
+
+@login_required
+@personal_data("case")
+def plan_correct(request, case_id: int, plan_id: int):
+    case, sight, plan = _plan_of(request.user, case_id, plan_id, for_update=True)
+    fields = casework_services.PLAN_CORRECTION_FIELDS
+    form = PlanCorrectionForm(request.POST or None, initial=_initial(plan, fields))
+    response = _correct(
+        request, form=form, title=f"支援プラン 第{plan.version}版（案）の訂正", template_ctx={},
+        back_url=reverse("case_detail", args=[case.pk]), done="プラン案を訂正しました。訂正前の内容は履歴に残っています。",
+        run=lambda d: casework_services.correct_plan_draft(request.user, plan, d, reason=d["reason"],
+                                                           edit_version=d["edit_version"], request=request))
+    if response is None:
+        return redirect("plan_history", case_id=case.pk, plan_id=plan.pk)
+    access.audit_read("case.viewed", user=request.user, request=request, obj=case, detail={"page": "plan_correct"},
+                      reads=[(case.person_id, "case", case.pk, sight.audit())])
+    return response
+
+
+@login_required
+@personal_data("case")
+def plan_history(request, case_id: int, plan_id: int):
+    case, sight, plan = _plan_of(request.user, case_id, plan_id)
+    rows = corrections.history("plan", plan.pk, case_classes(sight, case), municipality_id=case.municipality_id)
+    access.audit_read("record.history_viewed", user=request.user, request=request, obj=case,
+                      reads=[(case.person_id, "case", case.pk, sight.audit())], detail={"record": "plan"})
+    return _history_page(request, title=f"支援プラン 第{plan.version}版の訂正履歴",
+                         back_url=reverse("case_detail", args=[case.pk]), rows=rows, created_at=plan.created_at,
+                         created_by_agency=case.coordinating_agency)
+
+
+def _note_of(user, case_id, note_id):
+    case, sight = access_case_by_id(user, case_id)
+    note = ProgressNote.objects.filter(pk=note_id, case=case).select_related("agency").first()
+    if note is None:
+        raise Http404("支援経過記録が見つからないか、閲覧する権限がありません")
+    return case, sight, note
+
+
+@login_required
+@personal_data("case")
+def note_correct(request, case_id: int, note_id: int):
+    case, sight, note = _note_of(request.user, case_id, note_id)
+    if not access.owns(request.user, note.agency_id):
+        raise PermissionDenied("支援経過記録を訂正できるのは、記録した機関の相談支援の職員だけです")
+    fields = casework_services.NOTE_CORRECTION_FIELDS
+    form = NoteCorrectionForm(request.POST or None, initial=_initial(note, fields))
+    response = _correct(
+        request, form=form, title="支援経過記録の訂正", template_ctx={},
+        back_url=reverse("case_detail", args=[case.pk]), done="支援経過記録を訂正しました。訂正前の内容は履歴に残っています。",
+        run=lambda d: casework_services.correct_progress_note(request.user, note, d, reason=d["reason"],
+                                                              edit_version=d["edit_version"], request=request))
+    if response is None:
+        return redirect("note_history", case_id=case.pk, note_id=note.pk)
+    access.audit_read("case.viewed", user=request.user, request=request, obj=case, detail={"page": "note_correct"},
+                      reads=[(case.person_id, "case", case.pk, sight.audit())])
+    return response
+
+
+@login_required
+@personal_data("case")
+def note_history(request, case_id: int, note_id: int):
+    case, sight, note = _note_of(request.user, case_id, note_id)
+    rows = corrections.history("note", note.pk, case_classes(sight, case), municipality_id=case.municipality_id)
+    access.audit_read("record.history_viewed", user=request.user, request=request, obj=case,
+                      reads=[(case.person_id, "case", case.pk, sight.audit())], detail={"record": "note"})
+    return _history_page(request, title="支援経過記録の訂正履歴", back_url=reverse("case_detail", args=[case.pk]),
+                         rows=rows, created_at=note.created_at, created_by_agency=note.agency)
+
+
 # ------------------------------------------------------------------------------------------------ お知らせ
 
 @login_required
@@ -298,6 +398,10 @@ def correction_notices_read(request):
 def _history_url(rev) -> str:
     if rev.record_type == "household":
         return reverse("household_history", args=[rev.person_id, rev.record_id])
+    if rev.record_type in ("plan", "note"):
+        model = SupportPlan if rev.record_type == "plan" else ProgressNote
+        case_id = model.objects.filter(pk=rev.record_id).values_list("case_id", flat=True).first()
+        return reverse(f"{rev.record_type}_history", args=[case_id, rev.record_id]) if case_id else ""
     name = {"person": "person_history", "consultation": "consultation_history",
             "assessment": "assessment_history"}.get(rev.record_type)
     return reverse(name, args=[rev.record_id]) if name else ""

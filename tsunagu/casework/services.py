@@ -395,3 +395,86 @@ def close_case(actor, case: Case, evaluation: Evaluation, *, request=None, at=No
     log_action(action, actor=actor, obj=case, request=request, detail={"evaluation": evaluation.pk})
     access.sync_persons(case.municipality_id, [case.person_id], reason="事例の終結")
     return case
+
+
+# ------------------------------------------------------------------------------------------------ 訂正
+
+PLAN_CORRECTION = [corrections.FieldSpec("long_term_goal", "長期目標", access.CONTENT),
+                   corrections.FieldSpec("short_term_goals", "短期目標", access.CONTENT),
+                   corrections.FieldSpec("review_date", "見直し日", access.CONTENT)]
+PLAN_CORRECTION_FIELDS = [s.name for s in PLAN_CORRECTION]
+NOTE_CORRECTION = [corrections.FieldSpec("occurred_at", "日時", access.CONTENT, text=corrections.datetime_text),
+                   corrections.FieldSpec("kind", "種類", access.CONTENT,
+                                         text=lambda v: dict(ProgressNote.KIND_CHOICES).get(v, v)),
+                   corrections.FieldSpec("text", "内容", access.CONTENT)]
+NOTE_CORRECTION_FIELDS = [s.name for s in NOTE_CORRECTION]
+
+
+@transaction.atomic
+def correct_plan_draft(actor, plan: SupportPlan, data: dict, *, reason: str, edit_version: str | None = None,
+                       request=None) -> SupportPlan:
+    """訂正 of a plan that is still a draft (案): the coordinator; an approved or submitted plan is changed only
+    by a new version (draft_plan), never in place."""
+    _require_coordinator(actor, plan.case)
+    reason = corrections.require_reason(reason)
+    plan = SupportPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    if plan.status != SupportPlan.DRAFT:
+        raise CaseError("訂正できるのは案の段階のプランだけです（会議に提出済み・承認済みのプランは新しい版を作ってください）")
+    values = {"long_term_goal": (data.get("long_term_goal") or "").strip(),
+              "short_term_goals": (data.get("short_term_goals") or "").strip(), "review_date": data.get("review_date")}
+    if not values["long_term_goal"]:
+        raise CaseError("長期目標を入力してください", field="long_term_goal")
+    if not values["short_term_goals"]:
+        raise CaseError("短期目標を入力してください", field="short_term_goals")
+    if values["review_date"] is None or values["review_date"] <= timezone.localdate():
+        raise CaseError("見直し日には今日より後の日付を入力してください", field="review_date")
+    concurrency.guard(plan, PLAN_CORRECTION_FIELDS, edit_version, values)
+    diff = corrections.changes(plan, PLAN_CORRECTION, values)
+    if not diff:
+        raise CaseError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(plan, key, value)
+    plan.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="plan", record_id=plan.pk, person_id=plan.case.person_id,
+                                  municipality_id=plan.municipality_id, diff=diff, reason=reason,
+                                  grant_record_id=plan.case_id)
+    log_action("record.corrected", actor=actor, obj=plan, request=request, subject_person_id=plan.case.person_id,
+               detail={"record": "plan", "case": plan.case_id, "version": revision.version,
+                       "fields": [c["field"] for c in diff]})
+    return plan
+
+
+@transaction.atomic
+def correct_progress_note(actor, note: ProgressNote, data: dict, *, reason: str, edit_version: str | None = None,
+                          request=None) -> ProgressNote:
+    """訂正 of a 支援経過記録 by the agency that wrote it (G1)."""
+    if not access.owns(actor, note.agency_id):
+        raise PermissionDenied("支援経過記録を訂正できるのは、記録した機関の相談支援の職員だけです")
+    reason = corrections.require_reason(reason)
+    note = ProgressNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    values = {"occurred_at": data.get("occurred_at"), "kind": data.get("kind") or "",
+              "text": (data.get("text") or "").strip()}
+    if values["kind"] not in dict(ProgressNote.KIND_CHOICES):
+        raise CaseError("種類を選んでください", field="kind")
+    if not values["text"]:
+        raise CaseError("内容を入力してください", field="text")
+    if values["occurred_at"] is None:
+        raise CaseError("日時を入力してください", field="occurred_at")
+    if values["occurred_at"] > timezone.now() + dt.timedelta(minutes=5):
+        raise CaseError("未来の日時の経過は記録できません", field="occurred_at")
+    if values["occurred_at"] == note.occurred_at.replace(second=0, microsecond=0):
+        values["occurred_at"] = note.occurred_at  # the form shows minutes: the same minute is no change
+    concurrency.guard(note, NOTE_CORRECTION_FIELDS, edit_version, values)
+    diff = corrections.changes(note, NOTE_CORRECTION, values)
+    if not diff:
+        raise CaseError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(note, key, value)
+    note.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="note", record_id=note.pk, person_id=note.case.person_id,
+                                  municipality_id=note.municipality_id, diff=diff, reason=reason,
+                                  grant_record_id=note.case_id)
+    log_action("record.corrected", actor=actor, obj=note, request=request, subject_person_id=note.case.person_id,
+               detail={"record": "note", "case": note.case_id, "version": revision.version,
+                       "fields": [c["field"] for c in diff]})
+    return note

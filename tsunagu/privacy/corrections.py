@@ -49,11 +49,23 @@ class FieldSpec:
 
 
 def _plain(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+def datetime_text(value) -> str:
+    """A date and time as a person reads it (和暦 and the local time)."""
+    from tsunagu.core.wareki import format_wareki
+
+    if not value:
+        return "（なし）"
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{format_wareki(value)} {value:%H:%M}"
 
 
 def require_reason(reason: str) -> str:
@@ -82,8 +94,9 @@ def changes(obj, specs: list[FieldSpec], values: dict, *, masked: bool = False) 
 
 
 def record(actor, *, record_type: str, record_id: int, person_id: int, municipality_id: int, diff: list[dict],
-           reason: str, masked: bool = False, notify_grants: bool = True):
-    """Store one Revision of a record (the caller holds the row lock) and tell the receiving agencies."""
+           reason: str, masked: bool = False, notify_grants: bool = True, grant_record_id: int | None = None):
+    """Store one Revision of a record (the caller holds the row lock) and tell the receiving agencies.
+    `grant_record_id`: the id of the record whose grants open this one (the case of a plan or note)."""
     from .models import Revision
 
     last = Revision.objects.filter(record_type=record_type, record_id=record_id).aggregate(v=Max("version"))["v"]
@@ -92,7 +105,7 @@ def record(actor, *, record_type: str, record_id: int, person_id: int, municipal
         version=(last or 1) + 1, changes=diff, address_masked=masked, reason=reason, actor=actor,
         actor_agency_id=actor.agency_id, created_at=timezone.now())
     if notify_grants:
-        notify(revision, grant_record=GRANT_RECORD[record_type], grant_record_id=record_id)
+        notify(revision, grant_record=GRANT_RECORD[record_type], grant_record_id=grant_record_id or record_id)
     return revision
 
 
