@@ -299,3 +299,29 @@ def test_a_plan_draft_is_corrected_by_its_coordinator_and_a_note_by_its_agency(i
     assert "<th>日時</th>" not in history  # the time was not changed: only what changed is a version's diff
     # B was told of the plan correction (the case was shared with its team)
     assert CorrectionNotice.objects.filter(agency=staff_b.agency, revision__record_type="plan").exists()
+    notices = b.get(reverse("correction_notices")).content.decode()
+    assert "長期目標" in notices and reverse("plan_history", args=[case.pk, draft.pk]) in notices
+
+
+def test_the_notice_list_costs_the_same_queries_for_more_notices(intake_a, staff_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def corrected_referral(i):
+        c = record(intake_a, name=f"通知 {i}", consent_agencies=[staff_b.agency])
+        intake.refer_consultation(intake_a, c, to_agency=staff_b.agency, message="相談")
+        fields = {f: getattr(c, f) for f in intake.CONSULTATION_CORRECTION_FIELDS}
+        intake.correct_consultation(intake_a, c, {**fields, "detail": f"訂正 {i}"}, reason="訂正")
+
+    b = session(staff_b)
+    url = reverse("correction_notices")
+    counts = []
+    for n in (2, 5):
+        while CorrectionNotice.objects.count() < n:
+            corrected_referral(CorrectionNotice.objects.count())
+        b.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            body = b.get(url).content.decode()
+        assert body.count("相談 #") == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts

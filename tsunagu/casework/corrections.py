@@ -363,18 +363,22 @@ def correction_notices(request):
     notices = list(page.object_list)
     persons = [n.revision.person for n in notices]
     seen = access.sights(user, persons)
+    cases = _cases_of([n.revision for n in notices])
     rows = []
     for n in notices:
         rev = n.revision
         s = seen[rev.person_id]
         pv = s.person(rev.person)
         grant_type = corrections.GRANT_RECORD[rev.record_type]
-        record_id = rev.record_id
-        classes = (pv.classes if grant_type == "person" else s.classes(grant_type, record_id))
+        case_id = cases.get((rev.record_type, rev.record_id))
+        if grant_type == "person":
+            classes = pv.classes
+        else:
+            classes = s.classes(grant_type, case_id if grant_type == "case" else rev.record_id)
         shown = corrections.visible_changes(rev, classes, masked_now=rev.person.address_masked)
         rows.append({"notice": n, "revision": rev, "name": rev.person.name if pv.visible else "",
                      "record": corrections.RECORD_LABELS.get(rev.record_type, rev.record_type),
-                     "labels": [c["label"] for c in shown], "url": _history_url(rev) if shown else ""})
+                     "labels": [c["label"] for c in shown], "url": _history_url(rev, case_id) if shown else ""})
     access.audit_read("correction.notices_viewed", user=user, request=request,
                       reads=[(pid, "person", pid, seen[pid].audit()) for pid in {p.pk for p in persons}])
     return render(request, "casework/correction_notices.html", {"rows": rows, "page": page})
@@ -395,12 +399,21 @@ def correction_notices_read(request):
     return redirect("correction_notices")
 
 
-def _history_url(rev) -> str:
+def _cases_of(revisions) -> dict:
+    """(record type, record id) -> the case id, for the revisions of case records (two queries at most)."""
+    out = {("assessment", r.record_id): r.record_id for r in revisions if r.record_type == "assessment"}
+    for record_type, model in (("plan", SupportPlan), ("note", ProgressNote)):
+        ids = [r.record_id for r in revisions if r.record_type == record_type]
+        if ids:
+            out.update({(record_type, pk): case_id
+                        for pk, case_id in model.objects.filter(pk__in=ids).values_list("pk", "case_id")})
+    return out
+
+
+def _history_url(rev, case_id=None) -> str:
     if rev.record_type == "household":
         return reverse("household_history", args=[rev.person_id, rev.record_id])
     if rev.record_type in ("plan", "note"):
-        model = SupportPlan if rev.record_type == "plan" else ProgressNote
-        case_id = model.objects.filter(pk=rev.record_id).values_list("case_id", flat=True).first()
         return reverse(f"{rev.record_type}_history", args=[case_id, rev.record_id]) if case_id else ""
     name = {"person": "person_history", "consultation": "consultation_history",
             "assessment": "assessment_history"}.get(rev.record_type)
