@@ -44,8 +44,9 @@ def hidden(html: str, name: str) -> str:
 
 
 def assessment_post(version: str, wishes: str) -> dict:
+    # 変更の理由: asked when a saved assessment is changed (issue 13: assessments are versioned like plans)
     return {"edit_version": version, "wishes": wishes, "household_notes": "母と二人暮らし",
-            "issue0_domain": "介護", "issue0_severity": "3", "issue0_note": "要介護3"}
+            "issue0_domain": "介護", "issue0_severity": "3", "issue0_note": "要介護3", "reason": "聞き取りの追記"}
 
 
 # ------------------------------------------------------------------------------------------------ one after another

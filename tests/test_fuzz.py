@@ -43,7 +43,8 @@ ID_MODELS = {
     "agency_id": "directory.Agency", "staff_id": "directory.Staff", "candidate_id": "identity.MatchCandidate",
     "link_id": "identity.IdentityLink", "release_id": "privacy.AddressRelease", "access_id": "privacy.EmergencyAccess",
     "token_id": "accounts.ApiToken", "job_id": "identity.MatchJob",
-    "notice_id": "notices.Notice", "attachment_id": "attachments.Attachment",
+    "notice_id": "notices.Notice", "attachment_id": "attachments.Attachment", "household_id": "people.Household",
+    "plan_id": "casework.SupportPlan", "note_id": "casework.ProgressNote",
 }
 STR_PARAMS = {"fmt": ["pdf", "xlsx", "csv", "json"], "form": ["assessment", "plan", "notes", "evaluation"],
               "name": ["kpis", "by_field", "by_agency", "flows", "pipeline"],

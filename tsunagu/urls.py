@@ -4,6 +4,7 @@ from django.urls import path
 from tsunagu.accounts.urls import urlpatterns as accounts_urls
 from tsunagu.api.api import api
 from tsunagu.attachments.urls import urlpatterns as attachment_urls
+from tsunagu.casework import corrections
 from tsunagu.casework import views as casework
 from tsunagu.community import views as community
 from tsunagu.core import views as core
@@ -64,6 +65,21 @@ urlpatterns = [
     path("people/<int:person_id>/address/release/", people.address_release, name="address_release"),
     path("people/<int:person_id>/address/<int:release_id>/revoke/", people.address_release_revoke,
          name="address_release_revoke"),
+    path("people/<int:person_id>/correct/", corrections.person_correct, name="person_correct"),
+    path("people/<int:person_id>/history/", corrections.person_history, name="person_history"),
+    path("people/<int:person_id>/households/<int:household_id>/correct/", corrections.household_correct,
+         name="household_correct"),
+    path("people/<int:person_id>/households/<int:household_id>/history/", corrections.household_history,
+         name="household_history"),
+    path("intake/<int:consultation_id>/correct/", corrections.consultation_correct, name="consultation_correct"),
+    path("intake/<int:consultation_id>/history/", corrections.consultation_history, name="consultation_history"),
+    path("cases/<int:case_id>/plans/<int:plan_id>/correct/", corrections.plan_correct, name="plan_correct"),
+    path("cases/<int:case_id>/plans/<int:plan_id>/history/", corrections.plan_history, name="plan_history"),
+    path("cases/<int:case_id>/notes/<int:note_id>/correct/", corrections.note_correct, name="note_correct"),
+    path("cases/<int:case_id>/notes/<int:note_id>/history/", corrections.note_history, name="note_history"),
+    path("cases/<int:case_id>/assessment/history/", corrections.assessment_history, name="assessment_history"),
+    path("referrals/corrections/", corrections.correction_notices, name="correction_notices"),
+    path("referrals/corrections/read/", corrections.correction_notices_read, name="correction_notices_read"),
     path("consents/<int:consent_id>/withdraw/", people.consent_withdraw, name="consent_withdraw"),
     path("emergency/", emergency.emergency_list, name="emergency_list"),
     path("emergency/new/", emergency.emergency_new, name="emergency_new"),

@@ -467,6 +467,7 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     b.w.ids["match_job"] = [MatchJob.objects.create(municipality=imizu, requested_by=steward,
                                                     requested_at=timezone.now(), status="done",
                                                     message="完了しました").pk]
+    corrections(b)
     from tsunagu.casework.models import FollowUp, PlanAction
     from tsunagu.community.models import Place
     from tsunagu.meetings.models import AgendaItem, MeetingMember, ResourceGap
@@ -484,5 +485,56 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["checkin"] = list(CheckIn.objects.filter(municipality=imizu).values_list("placement_id", "pk"))
     ids["place"] = list(Place.objects.filter(municipality=imizu).values_list("pk", flat=True)[:2])
     ids["gap"] = list(ResourceGap.objects.filter(municipality=imizu).values_list("pk", flat=True))
+    from tsunagu.casework.models import ProgressNote, SupportPlan
+    from tsunagu.people.models import HouseholdMember
+
+    ids["plan"] = list(SupportPlan.objects.filter(municipality=imizu).values_list("case_id", "pk"))
+    ids["note"] = list(ProgressNote.objects.filter(municipality=imizu).values_list("case_id", "pk"))
+    ids["household_of"] = list(HouseholdMember.objects.filter(municipality=imizu).values_list("person_id",
+                                                                                           "household_id"))
     b.hold_meetings()
     return b.w
+
+
+def corrections(b) -> None:
+    """訂正と履歴 (issue 13): records corrected by their recording agency. The earlier values (tokens planted above)
+    now live only in the histories, which must show them exactly where the record's grant opens their class; the
+    new values are tokens of the same record and class."""
+    from tsunagu.people.services import PERSON_FIELDS, correct_person
+
+    def person(s, by="intake_A", **changes):
+        p = b.w.objects[s]["person"]
+        p.refresh_from_db()
+        correct_person(b.u[by], p, {**{f: getattr(p, f) for f in PERSON_FIELDS}, **changes}, reason="訂正の確認")
+
+    # S01 (G2 to B): a BASIC field. S06 (G3 to B: ID only): a BASIC field B must not see in the history.
+    person("S01", phone=b.token("S01", "TELNEW", "person", "BASIC"))
+    person("S06", nationality=b.token("S06", "NATNEW", "person", "BASIC"))
+    # S07 (masked, not released) and S17 (masked, released to B): the address, ADDRESS class.
+    for s in ("S07", "S17"):
+        person(s, address="射水市放生津町99番地" + b.token(s, "ADDRNEW", "person", "ADDRESS"))
+    # S01's consultation: its CONTENT (G2 opens it for B); S08's: SENSITIVE (only the team's G4 opens it).
+    c = b.w.objects["S01"]["consultation"]
+    fields = {f: getattr(c, f) for f in intake.CONSULTATION_CORRECTION_FIELDS}
+    intake.correct_consultation(b.u["intake_A"], c, {**fields, "detail": b.token("S01", "DETAILNEW", "consultation",
+                                                                                 "CONTENT")}, reason="訂正の確認")
+    c = b.w.objects["S08"]["consultation"]
+    fields = {f: getattr(c, f) for f in intake.CONSULTATION_CORRECTION_FIELDS}
+    intake.correct_consultation(b.u["intake_A"], c, {**fields, "sensitive_notes": b.token(
+        "S08", "SENSNEW", "consultation", "SENSITIVE")}, reason="訂正の確認")
+    # S08's assessment: a second version (CONTENT of the case).
+    case = b.w.objects["S08"]["case"]
+    casework.save_assessment(b.u["coord_K"], case, {"wishes": b.token("S08", "ASSESSNEW", "case", "CONTENT")},
+                             reason="再アセスメント")
+    # S08: B corrects its own progress note (G1 of the note); S09: the coordinator corrects a plan still a draft.
+    from tsunagu.casework.models import SupportPlan
+
+    note = case.notes.get(agency=b.agencies["B"])
+    casework.correct_progress_note(b.u["intake_B"], note, {"occurred_at": note.occurred_at, "kind": note.kind,
+                                                          "text": b.token("S08", "NOTEBNEW", "case", "CONTENT")},
+                                   reason="訂正の確認")
+    draft = SupportPlan.objects.filter(case=b.w.objects["S09"]["case"], status=SupportPlan.DRAFT).first()
+    if draft is not None:
+        casework.correct_plan_draft(b.u["coord_K"], draft, {
+            "long_term_goal": b.token("S09", "PLANNEW", "case", "CONTENT"), "short_term_goals": draft.short_term_goals,
+            "review_date": draft.review_date}, reason="訂正の確認")

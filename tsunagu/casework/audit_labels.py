@@ -1,6 +1,10 @@
 from tsunagu.privacy.actions import register
 
 register({
+    "record.corrected": "記録の訂正",
+    "record.history_viewed": "訂正履歴の閲覧",
+    "correction.notices_viewed": "訂正のお知らせの閲覧",
+    "correction.notices_read": "訂正のお知らせの確認",
     "case.opened": "事例の受付（多機関協働）",
     "case.viewed": "事例の閲覧",
     "case.listed": "事例一覧の閲覧",

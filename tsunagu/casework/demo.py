@@ -48,7 +48,7 @@ def load_casework_demo(municipality) -> int:
     if member:
         m = meetings.add_member(coordinator, shien, staff=member, label=f"{member}（民生委員）")
         meetings.acknowledge_confidentiality(coordinator, m)
-    created = 0
+    created, corrected = 0, False
     for i, referral in enumerate(escalations):
         case = services.open_case(coordinator, referral=referral, at=referral.sent_at + dt.timedelta(days=1))
         created += 1
@@ -74,6 +74,8 @@ def load_casework_demo(municipality) -> int:
             "connections": [{"name": team[0].name, "kind": "agency", "strength": "strong"},
                             {"name": "民生委員", "kind": "community", "strength": "weak"},
                             {"name": "別居の姉", "kind": "family", "strength": "stress"}]})
+        if not corrected:
+            corrected = _corrections(coordinator, case, referral)
         services.draft_plan(
             coordinator, case, long_term_goal="家族が無理なく暮らし続けられる", short_term_goals="介護サービスの導入と本人の居場所づくり",
             lead_agency=team[0], review_date=today + dt.timedelta(days=60 if i % 2 else 90),
@@ -97,3 +99,25 @@ def load_casework_demo(municipality) -> int:
     meetings.decide_item(coordinator, gap, decision="noted", gap_title="ひきこもりの人が夜間に過ごせる居場所",
                          minutes="地域課題として記録し、地域づくりの担当と検討する。")
     return created
+
+
+def _corrections(coordinator, case, referral) -> bool:
+    """訂正と履歴 in the demo: a re-assessment (第2版), and the window corrects the person's phone and the
+    consultation's urgency (the coordinating agency, which received them, is told)."""
+    from tsunagu.intake.services import CONSULTATION_CORRECTION_FIELDS, correct_consultation
+    from tsunagu.people.services import PERSON_FIELDS, correct_person
+
+    assessment = case.assessment
+    services.save_assessment(coordinator, case, {
+        **{f: getattr(assessment, f) for f in services.ASSESSMENT_FIELDS},
+        "wishes": "今の家で家族と暮らし続けたい。本人は少しずつ外に出たいと話している"},
+        reason="再アセスメント（本人との面談で意向を確認）")
+    window, person, consultation = referral.sent_by, case.person, referral.consultation
+    if person.recorded_by_agency_id == window.agency_id:
+        correct_person(window, person, {**{f: getattr(person, f) for f in PERSON_FIELDS}, "phone": "0766-51-0000"},
+                       reason="本人から電話番号の変更の連絡")
+    if consultation.agency_id == window.agency_id and consultation.urgency != "high":
+        correct_consultation(window, consultation, {
+            **{f: getattr(consultation, f) for f in CONSULTATION_CORRECTION_FIELDS}, "urgency": "high"},
+            reason="受付時の緊急度の誤り（親の介護負担が限界との連絡）")
+    return True

@@ -53,6 +53,9 @@ class AssessmentForm(forms.Form):
     strengths = forms.CharField(label="強み・できていること", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     wishes = forms.CharField(label="本人の意向", widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "本人の意向を入力してください（聞き取れない場合はその旨を）。"})
+    reason = forms.CharField(label="変更の理由", required=False, max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="保存済みのアセスメントを書き換えるときは必ず入力してください（例: 再アセスメント、聞き取りの誤りの訂正）")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

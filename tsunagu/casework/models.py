@@ -106,6 +106,8 @@ class Assessment(TenantModel):  # インテーク・アセスメントシート
     wishes = models.TextField("本人の意向", blank=True)
     risks = models.JSONField("リスク", default=dict, blank=True)  # {自殺: {level, note}, …}
     connections = models.JSONField("つながり（エコマップ）", default=list, blank=True)  # [{name, kind, strength}]
+    # 版: 1 when first saved, +1 on every change; the earlier values are in privacy.Revision ("assessment", case).
+    version = models.PositiveIntegerField("版", default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField("更新日時")
 

@@ -17,7 +17,7 @@ from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.intake.models import Consultation, Referral
-from tsunagu.privacy import access
+from tsunagu.privacy import access, corrections
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.services import active_consent_for, record_disclosure
 
@@ -177,22 +177,56 @@ def _clean_assessment(data: dict) -> dict:
 
 
 ASSESSMENT_FIELDS = ("household_notes", "life_history", "issues", "strengths", "wishes", "risks", "connections")
+ASSESSMENT_CORRECTION = [
+    corrections.FieldSpec("household_notes", "世帯の状況・家族関係", access.CONTENT),
+    corrections.FieldSpec("life_history", "生活歴", access.CONTENT),
+    corrections.FieldSpec("issues", "領域ごとの課題", access.CONTENT, text=lambda v: "\n".join(
+        f"{i['domain']}（{dict(SEVERITY_CHOICES).get(i['severity'], i['severity'])}）{i['note']}" for i in v or [])
+        or "（なし）"),
+    corrections.FieldSpec("strengths", "強み・できていること", access.CONTENT),
+    corrections.FieldSpec("wishes", "本人の意向", access.CONTENT),
+    corrections.FieldSpec("risks", "リスク", access.CONTENT, text=lambda v: "\n".join(
+        f"{k}: {r['level']}" + (f"（{r['note']}）" if r.get("note") else "") for k, r in (v or {}).items())
+        or "（なし）"),
+    corrections.FieldSpec("connections", "つながり（エコマップ）", access.CONTENT, text=lambda v: "\n".join(
+        f"{c['name']}（{dict(CONNECTION_KINDS).get(c['kind'], c['kind'])}・"
+        f"{dict(CONNECTION_STRENGTHS).get(c['strength'], c['strength'])}）" for c in v or []) or "（なし）"),
+]
 
 
 @transaction.atomic
-def save_assessment(actor, case: Case, data: dict, *, request=None, edit_version: str | None = None) -> Assessment:
-    """`edit_version`: the version the form was opened on; another save since then raises EditConflict."""
+def save_assessment(actor, case: Case, data: dict, *, reason: str = "", request=None,
+                    edit_version: str | None = None) -> Assessment:
+    """Versioned like the plans: the first save is 第1版; every change of a saved assessment is a new version
+    with a reason (訂正の理由), its earlier values kept in the history. `edit_version`: the version the form was
+    opened on; another save since then raises EditConflict."""
     _require_coordinator(actor, case)
     values = _clean_assessment(data)
     if not values["wishes"]:
         raise CaseError("本人の意向を入力してください（聞き取れない場合はその旨を）", field="wishes")
     Case.objects.select_for_update().filter(pk=case.pk).first()  # serialises saves, even of a first version
-    concurrency.guard(Assessment.objects.filter(case=case).first(), ASSESSMENT_FIELDS, edit_version, values)
-    assessment, _ = Assessment.objects.update_or_create(
-        case=case, defaults={**values, "municipality_id": case.municipality_id, "updated_by": actor,
-                             "updated_at": timezone.now()})
+    existing = Assessment.objects.filter(case=case).first()
+    concurrency.guard(existing, ASSESSMENT_FIELDS, edit_version, values)
+    now = timezone.now()
+    if existing is None:
+        assessment = Assessment.objects.create(case=case, municipality_id=case.municipality_id, updated_by=actor,
+                                               updated_at=now, version=1, **values)
+        version = 1
+    else:
+        diff = corrections.changes(existing, ASSESSMENT_CORRECTION, values)
+        if not diff:
+            return existing
+        reason = corrections.require_reason(reason)
+        revision = corrections.record(actor, record_type="assessment", record_id=case.pk, person_id=case.person_id,
+                                      municipality_id=case.municipality_id, diff=diff, reason=reason)
+        for key, value in values.items():
+            setattr(existing, key, value)
+        existing.updated_by, existing.updated_at, existing.version = actor, now, revision.version
+        existing.save()
+        assessment, version = existing, revision.version
     log_action("assessment.saved", actor=actor, obj=case, request=request,
-               detail={"issues": len(values["issues"]), "connections": len(values["connections"])})
+               detail={"issues": len(values["issues"]), "connections": len(values["connections"]),
+                       "version": version})
     if case.status in (Case.INTAKE, Case.GATHERING):
         _set_status(actor, case, Case.ASSESSMENT, request=request)
     return assessment
@@ -362,3 +396,86 @@ def close_case(actor, case: Case, evaluation: Evaluation, *, request=None, at=No
     log_action(action, actor=actor, obj=case, request=request, detail={"evaluation": evaluation.pk})
     access.sync_persons(case.municipality_id, [case.person_id], reason="事例の終結")
     return case
+
+
+# ------------------------------------------------------------------------------------------------ 訂正
+
+PLAN_CORRECTION = [corrections.FieldSpec("long_term_goal", "長期目標", access.CONTENT),
+                   corrections.FieldSpec("short_term_goals", "短期目標", access.CONTENT),
+                   corrections.FieldSpec("review_date", "見直し日", access.CONTENT)]
+PLAN_CORRECTION_FIELDS = [s.name for s in PLAN_CORRECTION]
+NOTE_CORRECTION = [corrections.FieldSpec("occurred_at", "日時", access.CONTENT, text=corrections.datetime_text),
+                   corrections.FieldSpec("kind", "種類", access.CONTENT,
+                                         text=lambda v: dict(ProgressNote.KIND_CHOICES).get(v, v)),
+                   corrections.FieldSpec("text", "内容", access.CONTENT)]
+NOTE_CORRECTION_FIELDS = [s.name for s in NOTE_CORRECTION]
+
+
+@transaction.atomic
+def correct_plan_draft(actor, plan: SupportPlan, data: dict, *, reason: str, edit_version: str | None = None,
+                       request=None) -> SupportPlan:
+    """訂正 of a plan that is still a draft (案): the coordinator; an approved or submitted plan is changed only
+    by a new version (draft_plan), never in place."""
+    _require_coordinator(actor, plan.case)
+    reason = corrections.require_reason(reason)
+    plan = SupportPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    if plan.status != SupportPlan.DRAFT:
+        raise CaseError("訂正できるのは案の段階のプランだけです（会議に提出済み・承認済みのプランは新しい版を作ってください）")
+    values = {"long_term_goal": (data.get("long_term_goal") or "").strip(),
+              "short_term_goals": (data.get("short_term_goals") or "").strip(), "review_date": data.get("review_date")}
+    if not values["long_term_goal"]:
+        raise CaseError("長期目標を入力してください", field="long_term_goal")
+    if not values["short_term_goals"]:
+        raise CaseError("短期目標を入力してください", field="short_term_goals")
+    if values["review_date"] is None or values["review_date"] <= timezone.localdate():
+        raise CaseError("見直し日には今日より後の日付を入力してください", field="review_date")
+    concurrency.guard(plan, PLAN_CORRECTION_FIELDS, edit_version, values)
+    diff = corrections.changes(plan, PLAN_CORRECTION, values)
+    if not diff:
+        raise CaseError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(plan, key, value)
+    plan.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="plan", record_id=plan.pk, person_id=plan.case.person_id,
+                                  municipality_id=plan.municipality_id, diff=diff, reason=reason,
+                                  grant_record_id=plan.case_id)
+    log_action("record.corrected", actor=actor, obj=plan, request=request, subject_person_id=plan.case.person_id,
+               detail={"record": "plan", "case": plan.case_id, "version": revision.version,
+                       "fields": [c["field"] for c in diff]})
+    return plan
+
+
+@transaction.atomic
+def correct_progress_note(actor, note: ProgressNote, data: dict, *, reason: str, edit_version: str | None = None,
+                          request=None) -> ProgressNote:
+    """訂正 of a 支援経過記録 by the agency that wrote it (G1)."""
+    if not access.owns(actor, note.agency_id):
+        raise PermissionDenied("支援経過記録を訂正できるのは、記録した機関の相談支援の職員だけです")
+    reason = corrections.require_reason(reason)
+    note = ProgressNote.objects.select_for_update().select_related("case").get(pk=note.pk)
+    values = {"occurred_at": data.get("occurred_at"), "kind": data.get("kind") or "",
+              "text": (data.get("text") or "").strip()}
+    if values["kind"] not in dict(ProgressNote.KIND_CHOICES):
+        raise CaseError("種類を選んでください", field="kind")
+    if not values["text"]:
+        raise CaseError("内容を入力してください", field="text")
+    if values["occurred_at"] is None:
+        raise CaseError("日時を入力してください", field="occurred_at")
+    if values["occurred_at"] > timezone.now() + dt.timedelta(minutes=5):
+        raise CaseError("未来の日時の経過は記録できません", field="occurred_at")
+    if values["occurred_at"] == note.occurred_at.replace(second=0, microsecond=0):
+        values["occurred_at"] = note.occurred_at  # the form shows minutes: the same minute is no change
+    concurrency.guard(note, NOTE_CORRECTION_FIELDS, edit_version, values)
+    diff = corrections.changes(note, NOTE_CORRECTION, values)
+    if not diff:
+        raise CaseError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(note, key, value)
+    note.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="note", record_id=note.pk, person_id=note.case.person_id,
+                                  municipality_id=note.municipality_id, diff=diff, reason=reason,
+                                  grant_record_id=note.case_id)
+    log_action("record.corrected", actor=actor, obj=note, request=request, subject_person_id=note.case.person_id,
+               detail={"record": "note", "case": note.case_id, "version": revision.version,
+                       "fields": [c["field"] for c in diff]})
+    return note

@@ -42,6 +42,9 @@ def today_for(user) -> dict:
     out["open_consultations_total"] = held.count()
     cases = Case.objects.visible_to(user).filter(status__in=Case.OPEN_STATUSES)
     mine = cases.filter(Q(coordinator=user) | Q(lead_agency_id=user.agency_id))
+    from tsunagu.privacy.corrections import notices_for
+
+    out["corrections"] = notices_for(user, unread_only=True).count()  # 訂正のお知らせ（未確認）
     out.update({
         "plans_due": list(SupportPlan.objects.filter(case__in=mine, status=SupportPlan.APPROVED,
                                                      review_date__lte=today).select_related("case")[:100]),

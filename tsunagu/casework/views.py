@@ -188,6 +188,7 @@ def case_assessment(request, case_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.save_assessment(request.user, case, form.to_data(), request=request,
+                                     reason=form.cleaned_data.get("reason") or "",
                                      edit_version=form.cleaned_data["edit_version"])
         except EditConflict as exc:
             return conflict_response(request, exc, title="アセスメント")
@@ -200,6 +201,7 @@ def case_assessment(request, case_id: int):
                       reads=[(case.person_id, "case", case.pk, sight.audit())])
     return render(request, "casework/assessment_form.html", {
         "case": case, "form": form, "can_edit": is_coordinator_of(request.user, case),
+        "has_assessment": assessment is not None, "version": assessment.version if assessment else 0,
         "ecomap": ecomap_svg(case.person.name, assessment.connections) if assessment else ""},
         status=400 if form.errors else 200)
 

@@ -14,13 +14,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
 from tsunagu.directory.models import Agency
 from tsunagu.notices import services as notices
 from tsunagu.notices.models import Notice
 from tsunagu.people.models import Person
 from tsunagu.people.services import create_household, create_person
-from tsunagu.privacy import access
+from tsunagu.privacy import access, corrections
 from tsunagu.privacy.audit import log_action
 from tsunagu.privacy.models import STATUTORY_BASES
 from tsunagu.privacy.services import active_consent_for, record_consent, record_disclosure
@@ -367,3 +368,60 @@ def close_consultation(actor, consultation: Consultation, *, outcome: str, next_
     return consultation
 
 
+
+
+# ------------------------------------------------------------------------------------------------ 訂正
+
+CONSULTATION_CORRECTION = [
+    corrections.FieldSpec("consulter_name", "相談者の氏名・機関名", access.CONTENT),
+    corrections.FieldSpec("chief_complaint", "主訴", access.ID),
+    corrections.FieldSpec("detail", "相談の内容（詳細）", access.CONTENT),
+    corrections.FieldSpec("issue_tags", "課題", access.ID),
+    corrections.FieldSpec("urgency", "緊急度", access.ID, text=lambda v: dict(URGENCIES).get(v, v)),
+    corrections.FieldSpec("sensitive_categories", "要配慮個人情報の種類", access.SENSITIVE),
+    corrections.FieldSpec("sensitive_notes", "要配慮個人情報の内容", access.SENSITIVE),
+]
+CONSULTATION_CORRECTION_FIELDS = [s.name for s in CONSULTATION_CORRECTION]
+
+
+@transaction.atomic
+def correct_consultation(actor, consultation: Consultation, data: dict, *, reason: str,
+                         edit_version: str | None = None, request=None) -> Consultation:
+    """訂正: the agency that received the consultation changes it; the earlier values stay in the history, and
+    the agencies it was referred to (whose grant opens a changed field) are told."""
+    if not access.owns(actor, consultation.agency_id):
+        raise PermissionDenied("この相談を訂正できるのは、受け付けた機関の相談支援の職員だけです")
+    reason = corrections.require_reason(reason)
+    values = {"consulter_name": (data.get("consulter_name") or "").strip()[:100],
+              "chief_complaint": (data.get("chief_complaint") or "").strip(),
+              "detail": (data.get("detail") or "").strip(), "issue_tags": list(data.get("issue_tags") or []),
+              "urgency": data.get("urgency") or "",
+              "sensitive_categories": list(data.get("sensitive_categories") or []),
+              "sensitive_notes": (data.get("sensitive_notes") or "").strip()}
+    if not values["chief_complaint"]:
+        raise IntakeError("主訴を入力してください", field="chief_complaint")
+    if values["urgency"] not in dict(URGENCIES):
+        raise IntakeError("緊急度を選んでください", field="urgency")
+    vocabulary = issue_tags_for(actor.municipality)
+    bad = [t for t in values["issue_tags"] if t not in vocabulary and t not in consultation.issue_tags]
+    if bad:
+        raise IntakeError(f"課題「{bad[0]}」は選べません", field="issue_tags")
+    bad = [c for c in values["sensitive_categories"] if c not in SENSITIVE_CATEGORIES]
+    if bad:
+        raise IntakeError(f"要配慮個人情報の種類「{bad[0]}」は選べません", field="sensitive_categories")
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    concurrency.guard(consultation, CONSULTATION_CORRECTION_FIELDS, edit_version, values)
+    diff = corrections.changes(consultation, CONSULTATION_CORRECTION, values)
+    if not diff:
+        raise IntakeError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(consultation, key, value)
+    consultation.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="consultation", record_id=consultation.pk,
+                                  person_id=consultation.person_id, municipality_id=consultation.municipality_id,
+                                  diff=diff, reason=reason)
+    log_action("record.corrected", actor=actor, obj=consultation, request=request,
+               subject_person_id=consultation.person_id,
+               detail={"record": "consultation", "version": revision.version, "fields": [c["field"] for c in diff],
+                       "notified": revision.notices.count()})
+    return consultation

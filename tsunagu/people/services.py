@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from tsunagu.core import concurrency
 from tsunagu.core.errors import DomainError
+from tsunagu.privacy import access, corrections
 from tsunagu.privacy.audit import log_action
 
 from .models import CARE_ROLE_CHOICES, RELATION_CHOICES, Household, HouseholdMember, Person
@@ -75,4 +78,78 @@ def create_household(actor, *, head: Person, members: list[dict], request=None) 
                                        lives_together=member.get("lives_together", True))
     log_action("household.created", actor=actor, obj=household, request=request,
                detail={"head": head.pk, "members": len(members)})
+    return household
+
+
+# ------------------------------------------------------------------------------------------------ 訂正
+
+def _sex_text(value):
+    return dict(Person.SEX_CHOICES).get(value or "", value) if value else "（なし）"
+
+
+PERSON_CORRECTION = [
+    corrections.FieldSpec("name", "氏名", access.ID), corrections.FieldSpec("kana", "フリガナ", access.ID),
+    corrections.FieldSpec("birth_date", "生年月日", access.BASIC),
+    corrections.FieldSpec("sex", "性別", access.BASIC, text=_sex_text),
+    corrections.FieldSpec("address", "住所", access.BASIC, locates=True),
+    corrections.FieldSpec("phone", "電話", access.BASIC, locates=True),
+    corrections.FieldSpec("nationality", "国籍", access.BASIC),
+    corrections.FieldSpec("language", "使用言語", access.BASIC),
+    corrections.FieldSpec("address_masked", "住所を秘匿（DV・虐待）", access.ADDRESS),
+]
+HOUSEHOLD_CORRECTION = [corrections.FieldSpec("label", "世帯名", access.BASIC)]
+
+
+def _require_owner(actor, agency_id, what: str):
+    if not access.owns(actor, agency_id):
+        raise PermissionDenied(f"{what}を訂正できるのは、記録した機関の相談支援の職員だけです")
+
+
+@transaction.atomic
+def correct_person(actor, person: Person, data: dict, *, reason: str, edit_version: str | None = None,
+                   request=None) -> Person:
+    """訂正: the recording agency changes a person record; the earlier values stay in the history."""
+    _require_owner(actor, person.recorded_by_agency_id, "本人の記録")
+    reason = corrections.require_reason(reason)
+    values = _clean_person_data({k: data.get(k) for k in PERSON_FIELDS})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    concurrency.guard(person, PERSON_FIELDS, edit_version, values)
+    diff = corrections.changes(person, PERSON_CORRECTION, values,
+                               masked=person.address_masked or values["address_masked"])
+    if not diff:
+        raise PersonError("変更された項目がありません")
+    for key, value in values.items():
+        setattr(person, key, value)
+    person.save(update_fields=list(values))
+    revision = corrections.record(actor, record_type="person", record_id=person.pk, person_id=person.pk,
+                                  municipality_id=person.municipality_id, diff=diff, reason=reason,
+                                  masked=person.address_masked or any(c["field"] == "address_masked" for c in diff))
+    log_action("record.corrected", actor=actor, obj=person, request=request, subject_person_id=person.pk,
+               detail={"record": "person", "version": revision.version, "fields": [c["field"] for c in diff]})
+    return person
+
+
+@transaction.atomic
+def correct_household(actor, household: Household, data: dict, *, reason: str, edit_version: str | None = None,
+                      request=None) -> Household:
+    _require_owner(actor, household.recorded_by_agency_id, "世帯の記録")
+    reason = corrections.require_reason(reason)
+    label = (data.get("label") or "").strip()
+    if not label:
+        raise PersonError("世帯名を入力してください", field="label")
+    if len(label) > 100:
+        raise PersonError("世帯名は100文字以内で入力してください", field="label")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    concurrency.guard(household, ["label"], edit_version, {"label": label})
+    diff = corrections.changes(household, HOUSEHOLD_CORRECTION, {"label": label})
+    if not diff:
+        raise PersonError("変更された項目がありません")
+    household.label = label
+    household.save(update_fields=["label"])
+    head = household.members.filter(relation="本人").values_list("person_id", flat=True).first() or \
+        household.members.values_list("person_id", flat=True).first()
+    revision = corrections.record(actor, record_type="household", record_id=household.pk, person_id=head,
+                                  municipality_id=household.municipality_id, diff=diff, reason=reason)
+    log_action("record.corrected", actor=actor, obj=household, request=request, subject_person_id=head,
+               detail={"record": "household", "version": revision.version, "fields": ["label"]})
     return household

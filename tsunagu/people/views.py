@@ -78,7 +78,7 @@ def person_detail(request, person_id: int):
         members, care = household_members(sight, m.household)
         if members:
             households.append({"household": m.household, "members": [x for x in members if x.person_id != person.pk],
-                               "care": care})
+                               "care": care, "own": access.owns(user, m.household.recorded_by_agency_id)})
     own = access.owns(user, person.recorded_by_agency_id)
     consents = list(Consent.objects.filter(person=person).select_related("recording_agency")
                     .prefetch_related("scope_agencies", "scope_staff")) if pv.basic else []

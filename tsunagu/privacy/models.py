@@ -305,3 +305,56 @@ class ReadRecord(models.Model):  # 閲覧記録（「この方の記録を見た
 
     def __str__(self) -> str:
         return f"閲覧記録 #{self.pk}"
+
+
+class Revision(TenantModel):  # 訂正の履歴（版）
+    """One change of a record (person, household, consultation, assessment, plan draft, progress note): the fields
+    that changed with their earlier and new values, who, when and why. Nothing is deleted by a correction: the
+    earlier values live here, and the record's first version is the record as created minus every change since.
+
+    `changes`: [{"field", "label", "class", "old", "new", "old_text", "new_text"}]; `class` is the field class of
+    ACCESS.md §1 the value belongs to, so a reader sees a change only where their grant opens that class.
+    Reads go through privacy.corrections (the same grant as the record)."""
+
+    record_type = models.CharField("記録の種類", max_length=20)
+    record_id = models.BigIntegerField("記録ID")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name="本人")
+    version = models.PositiveIntegerField("版")
+    changes = models.JSONField("変更した項目", default=list)
+    address_masked = models.BooleanField("住所の秘匿（記録時）", default=False)
+    reason = models.TextField("訂正の理由")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="訂正した人")
+    actor_agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="訂正した機関")
+    created_at = models.DateTimeField("訂正日時")
+
+    class Meta:
+        verbose_name = "訂正の履歴"
+        verbose_name_plural = "訂正の履歴"
+        ordering = ["record_type", "record_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["record_type", "record_id", "version"],
+                                               name="revision_version_unique")]
+        indexes = [models.Index(fields=["municipality", "record_type", "record_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} #{self.record_id} 第{self.version}版"
+
+
+class CorrectionNotice(TenantModel):  # 訂正のお知らせ（提供先の機関へ）
+    """A correction of a record that an agency had received (a referral, a team, a disclosure): that agency's
+    casework roles see it on 今日やること and the notice list until someone of the agency has read it."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="notices")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="知らせる機関")
+    created_at = models.DateTimeField("通知日時")
+    read_at = models.DateTimeField("確認日時", null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+
+    class Meta:
+        verbose_name = "訂正のお知らせ"
+        verbose_name_plural = "訂正のお知らせ"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "agency", "read_at"])]
