@@ -345,7 +345,7 @@ def test_list_query_counts_do_not_grow_with_rows(client, intake_a, staff_b, coor
 # or named below with the reason it is not (yet) a paginated list.
 NOT_A_PAGED_LIST = {
     "today": "今日やること: work due now, bounded by issue 18's today/home work (not a list of records)",
-    "case_list_export": "an export: all filtered rows up to EXPORT_LIMIT, tested above",
+    "case_list_export": "an export: all filtered cases up to 5,000, tested above",
     "consultation_list_export": "an export: all filtered rows up to EXPORT_LIMIT, tested above",
     "outreach_target_list": "not in issue 13 point 6 (consultations, referrals, cases, meetings): still to do",
     "participation_home": "not in issue 13 point 6: still to do",

@@ -131,6 +131,7 @@ class Listing:
         return self.page.paginator.count
 
     page_sizes = PAGE_SIZES
+    export_limit = EXPORT_LIMIT
 
 
 def _bounded_int(raw, default: int) -> int | None:
@@ -219,8 +220,10 @@ def run_list(request, qs, spec: ListSpec, *, choices: dict | None = None, distri
     return Listing(page=page, form=form, sort=sort, columns=columns, query=query, messages=msgs, filters=applied)
 
 
-def export_rows(request, qs, spec: ListSpec, *, choices: dict | None = None, districts=None):
-    """(rows, filters applied, total found) for an export: the same filters and order as the page, bounded."""
+def export_rows(request, qs, spec: ListSpec, *, choices: dict | None = None, districts=None,
+                limit: int = EXPORT_LIMIT):
+    """(rows, filters applied, more) for an export: the same filters and order as the page, at most `limit` rows;
+    `more` is true when the filter found more than that."""
     qs, _, _, applied, _ = filter_queryset(request, qs, spec, choices=choices or {}, districts=districts)
-    rows = list(qs[:EXPORT_LIMIT + 1])
-    return rows[:EXPORT_LIMIT], applied, len(rows)
+    rows = list(qs[:limit + 1])
+    return rows[:limit], applied, len(rows) > limit

@@ -80,7 +80,7 @@ def consultation_list_export(request, fmt: str):
         raise Http404("出力形式は CSV か Excel です")
     user = request.user
     choices, districts = lists.consultation_choices(user)
-    found_rows, filters, total = export_rows(request, lists.consultations_of(user), lists.consultation_spec(),
+    found_rows, filters, more = export_rows(request, lists.consultations_of(user), lists.consultation_spec(),
                                              choices=choices, districts=districts)
     found = access.sights(user, {c.person_id: c.person for c in found_rows}.values())
     rows = [(c, found[c.person_id].person(c.person)) for c in found_rows]
@@ -88,13 +88,14 @@ def consultation_list_export(request, fmt: str):
     if fmt == "csv":
         data, content_type = lists.ledger_csv(cells), "text/csv; charset=utf-8"
     else:
-        subtitle = f"{user.agency.name}　{len(cells)} 件　出力: {format_wareki(timezone.localdate())}（{user}）"
+        subtitle = (f"{user.agency.name}　{len(cells)} 件{'（条件に合う記録はさらにあります。期間を絞ってください）' if more else ''}"
+                    f"　出力: {format_wareki(timezone.localdate())}（{user}）")
         data = lists.ledger_xlsx(cells, title=f"{user.municipality.name} 相談台帳", subtitle=subtitle)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     access.audit_read(f"export.{fmt}", user=user, request=request,
                       reads=[(c.person_id, "consultation", c.pk, found[c.person_id].audit()) for c, pv in rows
                              if pv.visible],
-                      detail={"form": "相談台帳", "rows": len(cells), "found": total, **filters})
+                      detail={"form": "相談台帳", "rows": len(cells), "truncated": more, **filters})
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('相談台帳')}.{fmt}"
     return response
