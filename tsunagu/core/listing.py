@@ -155,9 +155,9 @@ def filter_queryset(request, qs, spec: ListSpec, *, choices: dict, districts=Non
     tz = timezone.get_current_timezone()
     if d.get("from"):
         qs = qs.filter(**{f"{spec.date}__gte": dt.datetime.combine(d["from"], dt.time.min, tz)})
-    if d.get("to"):
-        qs = qs.filter(**{f"{spec.date}__lt": dt.datetime.combine(min(d["to"], dt.date(9998, 12, 31)) + dt.timedelta(days=1),
-                                                                  dt.time.min, tz)})
+    if d.get("to"):  # up to the end of that day; the last representable day has no "next day"
+        after = min(d["to"], dt.date(9998, 12, 31)) + dt.timedelta(days=1)
+        qs = qs.filter(**{f"{spec.date}__lt": dt.datetime.combine(after, dt.time.min, tz)})
     if d.get("status"):
         qs = qs.filter(status=d["status"])
     if d.get("tag"):
