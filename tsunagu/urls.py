@@ -46,6 +46,7 @@ urlpatterns = [
     path("prefecture/activities/", evaluation.prefecture_activities, name="prefecture_activities"),
     path("intake/", intake.consultation_list, name="consultation_list"),
     path("intake/new/", intake.consultation_new, name="consultation_new"),
+    path("intake/export.<str:fmt>", intake.consultation_list_export, name="consultation_list_export"),
     path("intake/<int:consultation_id>/", intake.consultation_detail, name="consultation_detail"),
     path("intake/<int:consultation_id>/refer/", intake.consultation_refer, name="consultation_refer"),
     path("intake/<int:consultation_id>/escalate/", intake.consultation_escalate, name="consultation_escalate"),

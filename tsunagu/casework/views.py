@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -11,8 +12,12 @@ from tsunagu.core.concurrency import EditConflict, conflict_response
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.core.idempotency import once_per_form
+from tsunagu.core.listing import ListSpec, export_rows, run_list
+from tsunagu.directory.choices import agency_choices, staff_choices
 from tsunagu.directory.names import approving_meetings
+from tsunagu.intake.models import Consultation
 from tsunagu.intake.policy import access_consultation_by_id, access_referral_by_id, consultation_classes
+from tsunagu.intake.vocab import URGENCIES, issue_tags_for
 from tsunagu.people.policy import household_members
 from tsunagu.privacy import access
 from tsunagu.privacy.decorators import personal_data
@@ -39,19 +44,40 @@ def _case_rows(user, cases):
     return rows, reads
 
 
+def _case_spec(user) -> ListSpec:
+    # 課題 and 緊急度 are the source consultation's: they filter only cases whose consultation the user sees.
+    return ListSpec(
+        date="opened_at", date_label="受付日", status=Case.STATUS_CHOICES, tag="consultation__issue_tags",
+        urgency="consultation__urgency", agency="lead_agency_id", agency_label="主担当機関",
+        worker="coordinator_id", worker_label="担当",
+        guard=Q(consultation__in=Consultation.objects.visible_to(user).values("pk")),
+        sorts={"id": ("番号", ["id"]), "title": ("事例", ["title"]), "status": ("状態", ["status"]),
+               "lead_agency": ("主担当機関", ["lead_agency__sort_order"]),
+               "coordinator": ("担当", ["coordinator__username"]), "opened_at": ("受付日", ["opened_at"])},
+        default_sort="-opened_at")
+
+
+def _case_choices(user) -> dict:
+    return {"tag": [(t, t) for t in issue_tags_for(user.municipality)], "urgency": URGENCIES,
+            "agency": agency_choices(user), "worker": staff_choices(user)}
+
+
+def _cases_of(user):
+    return Case.objects.visible_to(user).select_related("person", "lead_agency", "coordinator")
+
+
 @login_required
 @personal_data("list")
 def case_list(request):
     _require_casework(request)
-    status = request.GET.get("status", "")
-    qs = Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")
-    if status in dict(Case.STATUS_CHOICES):
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows, reads = _case_rows(request.user, list(page))
-    access.audit_read("case.listed", user=request.user, request=request, reads=reads, detail={"status": status})
-    return render(request, "casework/case_list.html", {"page": page, "rows": rows, "status": status,
-                                                       "statuses": Case.STATUS_CHOICES})
+    user = request.user
+    listing = run_list(request, _cases_of(user), _case_spec(user), choices=_case_choices(user))
+    rows, reads = _case_rows(user, list(listing.page))
+    access.audit_read("case.listed", user=user, request=request, reads=reads, detail=listing.filters)
+    return render(request, "casework/case_list.html", {
+        "page": listing.page, "rows": rows, "listing": listing,
+        "export_links": [("支援ケース一覧（Excel）", reverse("case_list_export", args=["xlsx"])),
+                         ("（PDF）", reverse("case_list_export", args=["pdf"]))]})
 
 
 @login_required
@@ -323,9 +349,11 @@ def consultation_export(request, consultation_id: int, fmt: str):
 @login_required
 @personal_data("list")
 def case_list_export(request, fmt: str):
+    """支援ケース一覧 as filtered on the list (all pages, up to 5,000 cases)."""
     _require_casework(request)
-    cases = list(Case.objects.visible_to(request.user).select_related("person", "lead_agency", "coordinator")[:5000])
-    rows, reads = _case_rows(request.user, cases)
+    user = request.user
+    cases, _, _ = export_rows(request, _cases_of(user), _case_spec(user), choices=_case_choices(user), limit=5000)
+    rows, reads = _case_rows(user, cases)
     return _send(request, exports.case_list_sheet(rows), fmt, "支援ケース一覧", reads=reads)
 
 

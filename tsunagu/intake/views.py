@@ -1,15 +1,20 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.core.idempotency import once_per_form
+from tsunagu.core.listing import export_rows, run_list
+from tsunagu.core.wareki import format_wareki
 from tsunagu.directory.lookup import responsible_agencies
 from tsunagu.people.models import Person
 from tsunagu.people.policy import household_members
@@ -17,7 +22,7 @@ from tsunagu.privacy import access
 from tsunagu.privacy.decorators import personal_data
 from tsunagu.privacy.models import STATUTORY_BASES, Consent
 
-from . import services
+from . import lists, services
 from .forms import (
     AcceptForm,
     CloseForm,
@@ -59,22 +64,50 @@ def referral_counts(user) -> dict:
 @personal_data("list")
 def consultation_list(request):
     _require_agency(request)
-    status = request.GET.get("status", "")
-    # The agency's own consultations (G1): their persons are the agency's own records.
-    qs = (Consultation.objects.filter(municipality_id=request.user.municipality_id, agency_id=request.user.agency_id)
-          .select_related("person", "received_by"))
-    if status in dict(Consultation.STATUS_CHOICES):
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    choices, districts = lists.consultation_choices(request.user)
+    listing = run_list(request, lists.consultations_of(request.user), lists.consultation_spec(), choices=choices,
+                       districts=districts)
+    page = listing.page
     found = access.sights(request.user, [c.person for c in page])
     rows = [(c, found[c.person_id].person(c.person)) for c in page]
     access.audit_read("consultation.listed", user=request.user, request=request,
                       reads=[(c.person_id, "consultation", c.pk, found[c.person_id].audit()) for c, pv in rows
-                             if pv.visible], detail={"status": status, "page": page.number})
+                             if pv.visible], detail=listing.filters)
     return render(request, "intake/consultation_list.html", {
-        "page": page, "rows": rows, "status": status, "statuses": Consultation.STATUS_CHOICES,
-        "counts": referral_counts(request.user),
+        "page": page, "rows": rows, "listing": listing, "counts": referral_counts(request.user),
+        "export_links": [("相談台帳（CSV）", reverse("consultation_list_export", args=["csv"])),
+                         ("相談台帳（Excel）", reverse("consultation_list_export", args=["xlsx"]))],
     })
+
+
+@login_required
+@personal_data("list")
+def consultation_list_export(request, fmt: str):
+    """相談台帳: the rows of the list as filtered (all pages, up to EXPORT_LIMIT), as CSV or xlsx."""
+    _require_agency(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("出力形式は CSV か Excel です")
+    user = request.user
+    choices, districts = lists.consultation_choices(user)
+    found_rows, filters, more = export_rows(request, lists.consultations_of(user), lists.consultation_spec(),
+                                             choices=choices, districts=districts)
+    found = access.sights(user, {c.person_id: c.person for c in found_rows}.values())
+    rows = [(c, found[c.person_id].person(c.person)) for c in found_rows]
+    cells = lists.ledger_rows(rows)
+    if fmt == "csv":
+        data, content_type = lists.ledger_csv(cells), "text/csv; charset=utf-8"
+    else:
+        subtitle = (f"{user.agency.name}　{len(cells)} 件{'（条件に合う記録はさらにあります。期間を絞ってください）' if more else ''}"
+                    f"　出力: {format_wareki(timezone.localdate())}（{user}）")
+        data = lists.ledger_xlsx(cells, title=f"{user.municipality.name} 相談台帳", subtitle=subtitle)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    access.audit_read(f"export.{fmt}", user=user, request=request,
+                      reads=[(c.person_id, "consultation", c.pk, found[c.person_id].audit()) for c, pv in rows
+                             if pv.visible],
+                      detail={"form": "相談台帳", "rows": len(cells), "truncated": more, **filters})
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('相談台帳')}.{fmt}"
+    return response
 
 
 @login_required
@@ -246,19 +279,16 @@ def referral_box(request, box: str):
     user = request.user
     qs = referrals_of(user).select_related("from_agency", "to_agency", "person", "consultation")
     qs = qs.filter(to_agency_id=user.agency_id) if box == "inbox" else qs.filter(from_agency_id=user.agency_id)
-    status = request.GET.get("status", "")
-    if status in dict(Referral.STATUS_CHOICES):
-        qs = qs.filter(status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    listing = run_list(request, qs, lists.referral_spec(user, box), choices=lists.referral_choices(user, box))
+    page = listing.page
     # A name only while a grant still shows the person (a returned referral or a withdrawn consent hides it).
     found = access.sights(user, {r.person_id: r.person for r in page}.values())
     rows = [(r, found[r.person_id].person(r.person)) for r in page]
     access.audit_read("referral.listed", user=user, request=request,
                       reads=[(r.person_id, "referral", r.pk, found[r.person_id].audit()) for r, pv in rows if pv.visible],
-                      detail={"box": box, "status": status, "page": page.number})
+                      detail={"box": box, **listing.filters})
     return render(request, "intake/referral_box.html", {
-        "page": page, "rows": rows, "box": box, "status": status, "statuses": Referral.STATUS_CHOICES,
-        "counts": referral_counts(user),
+        "page": page, "rows": rows, "box": box, "listing": listing, "counts": referral_counts(user),
     })
 
 

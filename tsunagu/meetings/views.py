@@ -10,6 +10,9 @@ from tsunagu.core.concurrency import edit_version
 from tsunagu.core.errors import DomainError
 from tsunagu.core.forms import apply_domain_error, submit
 from tsunagu.core.idempotency import once_per_form
+from tsunagu.core.listing import ListSpec, run_list
+from tsunagu.directory.choices import agency_choices
+from tsunagu.directory.models import MeetingType
 from tsunagu.directory.names import role_title
 from tsunagu.outreach.models import TargetAgendaItem
 from tsunagu.privacy import access
@@ -25,11 +28,21 @@ from .policy import access_meeting_by_id, is_organiser, meeting_minutes_visible,
 @login_required
 @personal_data("list")
 def meeting_list(request):
-    meetings = (Meeting.objects.filter(visible_meeting_q(request.user))
-                .select_related("meeting_type", "convened_by")[:200])
-    log_action("meeting.listed", actor=request.user, request=request)
+    user = request.user
+    spec = ListSpec(
+        date="scheduled_at", date_label="開催日", status=Meeting.STATUS_CHOICES, kind="meeting_type_id",
+        kind_label="会議の種類", agency="convened_by__agency_id", agency_label="招集機関",
+        sorts={"scheduled_at": ("開催日時", ["scheduled_at"]), "title": ("会議", ["title"]),
+               "meeting_type": ("種類", ["meeting_type__sort_order"]), "status": ("状態", ["status"])},
+        default_sort="-scheduled_at")
+    types = MeetingType.objects.filter(municipality_id=user.municipality_id).only("pk", "name", "sort_order")
+    listing = run_list(request, Meeting.objects.filter(visible_meeting_q(user))
+                       .select_related("meeting_type", "convened_by"), spec,
+                       choices={"kind": [(t.pk, t.name) for t in types], "agency": agency_choices(user)})
+    log_action("meeting.listed", actor=user, request=request, detail=listing.filters)
     return render(request, "meetings/meeting_list.html", {
-        "meetings": meetings, "can_schedule": services.may_schedule(request.user)})
+        "page": listing.page, "meetings": listing.page, "listing": listing,
+        "can_schedule": services.may_schedule(user)})
 
 
 @login_required
