@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tsunagu.community",
     "tsunagu.outreach",
     "tsunagu.participation",
+    "tsunagu.ledgers",
 ]
 
 MIDDLEWARE = [
