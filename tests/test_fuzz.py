@@ -38,13 +38,13 @@ ID_MODELS = {
     "checkin_id": "participation.CheckIn", "place_id": "community.Place", "gap_id": "meetings.ResourceGap",
     "agency_id": "directory.Agency", "staff_id": "directory.Staff", "candidate_id": "identity.MatchCandidate",
     "link_id": "identity.IdentityLink", "release_id": "privacy.AddressRelease", "access_id": "privacy.EmergencyAccess",
-    "token_id": "accounts.ApiToken",
+    "token_id": "accounts.ApiToken", "run_id": "ledgers.ImportRun",
 }
 STR_PARAMS = {"fmt": ["pdf", "xlsx", "csv", "json"], "form": ["assessment", "plan", "notes", "evaluation"],
               "name": ["kpis", "by_field", "by_agency", "flows", "pipeline"],
               "action": ["unlock", "reset_2fa", "logout_everywhere"]}
 # Who sends the requests of each route (by URL prefix): a persona whose role gets past the first check.
-PERSONAS = [("/accounts/staff", "imizu.admin"), ("/accounts/api-tokens", "imizu.admin"), ("/audit", "imizu.admin"), ("/evaluation", "imizu.manager"),
+PERSONAS = [("/ledgers", "imizu.admin"), ("/accounts/staff", "imizu.admin"), ("/accounts/api-tokens", "imizu.admin"), ("/audit", "imizu.admin"), ("/evaluation", "imizu.manager"),
             ("/prefecture", "shiga.pref"), ("/cases", "imizu.coord"), ("/meetings", "imizu.coord"),
             ("/identity/review", "imizu.steward"), ("/identity", "imizu.madoguchi"), ("/emergency", "imizu.madoguchi"), ("/today", "imizu.coord"), ("/outreach", "imizu.outreach"),
             ("/participation", "imizu.sanka"), ("/community", "imizu.chiiki"), ("/governance", "imizu.manager"),

@@ -10,6 +10,7 @@ from tsunagu.directory import views as directory
 from tsunagu.evaluation import views as evaluation
 from tsunagu.identity.urls import urlpatterns as identity_urls
 from tsunagu.intake import views as intake
+from tsunagu.ledgers.urls import urlpatterns as ledgers_urls
 from tsunagu.meetings import governance_views as governance
 from tsunagu.meetings import views as meetings
 from tsunagu.outreach import views as outreach
@@ -27,6 +28,7 @@ urlpatterns = [
                                                          redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *accounts_urls,
+    *ledgers_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),

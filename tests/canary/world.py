@@ -451,4 +451,10 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["checkin"] = list(CheckIn.objects.filter(municipality=imizu).values_list("placement_id", "pk"))
     ids["place"] = list(Place.objects.filter(municipality=imizu).values_list("pk", flat=True)[:2])
     ids["gap"] = list(ResourceGap.objects.filter(municipality=imizu).values_list("pk", flat=True))
+    from tsunagu.ledgers.models import ImportRun
+
+    # An uploaded ledger waiting for its dry run (a catalog of places: no personal data in the file).
+    run = ImportRun.objects.create(municipality=imizu, kind="places", filename="places.csv", started_by=u["admin"],
+                                   upload="コード,名称,種類\ncanary-place,見本の居場所,サロン\n".encode())
+    ids["import_run"] = [run.pk]
     return b.w

@@ -27,7 +27,7 @@ _POSTCODE = re.compile(r"^〒?\s*([0-9]{3}-?[0-9]{4})\s*")
 TABLES = {  # table → (fields, required fields), names and requirements per the HSDS 3.0 schema
     "organization": (["id", "name", "alternate_name", "description", "email", "website"], ["id", "name", "description"]),
     "service": (["id", "organization_id", "name", "alternate_name", "description", "status", "fees_description",
-                 "eligibility_description", "application_process"], ["id", "organization_id", "name", "status"]),
+                 "eligibility_description"], ["id", "organization_id", "name", "status"]),
     "location": (["id", "location_type", "organization_id", "name", "description"], ["id", "location_type"]),
     "service_at_location": (["id", "service_id", "location_id", "description"], ["id", "service_id", "location_id"]),
     "address": (["id", "location_id", "address_1", "address_2", "city", "region", "state_province", "postal_code",
@@ -60,25 +60,28 @@ def build(municipality) -> dict[str, list[dict]]:
                 f"{m.name}の重層的支援体制整備事業で登録された運営団体" if name != m.name else f"{m.prefecture_name}{m.name}")})
         return orgs[name]
 
-    def address(location_id: str, text: str) -> None:
+    def address(location_id: str, text: str) -> str:
+        """An address row when the postal code (required by HSDS) is known; else the text for the location's
+        description."""
         text = (text or "").strip()
-        if not text:
-            return
         pm = _POSTCODE.match(text)
-        postal = pm.group(1) if pm else ""
+        if not pm:
+            return f"所在地: {text}" if text else ""
+        postal = pm.group(1)
         t["address"].append({"id": _id(m, "address", location_id), "location_id": location_id,
                              "address_1": text[pm.end():] if pm else text, "city": m.name,
                              "state_province": m.prefecture_name, "postal_code": postal, "country": "JP",
                              "address_type": "physical"})
+        return ""
 
     locations: dict[int, str] = {}
     places = Place.objects.filter(municipality=m, active=True).select_related("district").order_by("sort_order", "id")
     for p in places:
         lid = locations[p.pk] = _id(m, "place", p.pk)
-        parts = [p.kind, p.audience and f"対象: {p.audience}", p.district and f"地区: {p.district.name}"]
+        parts = [p.kind, p.audience and f"対象: {p.audience}", p.district and f"地区: {p.district.name}",
+                 address(lid, p.address)]
         t["location"].append({"id": lid, "location_type": "physical", "organization_id": org(p.operator),
                               "name": p.name, "description": "／".join(x for x in parts if x)})
-        address(lid, p.address)
         if p.phone:
             t["phone"].append({"id": _id(m, "phone", lid), "location_id": lid, "number": p.phone, "type": "voice"})
         if p.schedule:
@@ -89,16 +92,15 @@ def build(municipality) -> dict[str, list[dict]]:
         sid = _id(m, "resource", r.pk)
         t["service"].append({
             "id": sid, "organization_id": org(r.host), "name": r.name, "alternate_name": r.kind,
-            "description": r.description, "status": "active" if r.active else "inactive",
+            "description": "\n".join(x for x in (r.description, r.needs and f"対応するニーズ: {'、'.join(r.needs)}") if x),
+            "status": "active" if r.active else "inactive",
             "fees_description": "無料" if not r.cost else f"1回 {r.cost:,} 円",
-            "eligibility_description": r.conditions,
-            "application_process": "、".join(r.needs) and f"対応するニーズ: {'、'.join(r.needs)}"})
+            "eligibility_description": r.conditions})
         lid = locations.get(r.place_id) if r.place_id and r.place.active else None
         if lid is None and r.address:
             lid = _id(m, "resource-location", r.pk)
             t["location"].append({"id": lid, "location_type": "physical", "organization_id": org(r.host),
-                                  "name": r.name, "description": ""})
-            address(lid, r.address)
+                                  "name": r.name, "description": address(lid, r.address)})
         if lid:
             t["service_at_location"].append({"id": _id(m, "sal", r.pk), "service_id": sid, "location_id": lid})
         days = [DAYS[d] for d in r.days if d in DAYS]

@@ -24,6 +24,9 @@ class ImportRun(TenantModel):  # 取り込みの実行
     skipped = models.PositiveIntegerField("取り込み済み", default=0)
     candidates = models.PositiveIntegerField("名寄せ候補", default=0)
     errors = models.JSONField("エラー", default=list, blank=True)  # [{row, column, message}]
+    # The uploaded file, kept between the dry run and the import on the screen; emptied once imported.
+    upload = models.BinaryField("ファイル", default=b"", blank=True, editable=False)
+    mapping = models.JSONField("列の対応", default=dict, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField("開始", auto_now_add=True)
     finished_at = models.DateTimeField("終了", null=True, blank=True)

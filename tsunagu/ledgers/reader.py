@@ -41,6 +41,17 @@ def clean_header(value) -> str:
     return "".join(unicodedata.normalize("NFKC", str(value or "")).split())
 
 
+def mapping_from_dict(data: dict) -> Mapping:
+    return Mapping(kind=data.get("kind", ""), columns=dict(data.get("columns") or {}),
+                   defaults=dict(data.get("defaults") or {}), values=dict(data.get("values") or {}),
+                   sheet=data.get("sheet", ""), header_rows=int(data.get("header_rows") or 0))
+
+
+def mapping_as_dict(m: Mapping) -> dict:
+    return {"kind": m.kind, "columns": m.columns, "defaults": m.defaults, "values": m.values, "sheet": m.sheet,
+            "header_rows": m.header_rows}
+
+
 def load_mapping(raw: bytes | str) -> Mapping:
     try:
         data = yaml.safe_load(raw) or {}
