@@ -161,11 +161,21 @@ def test_referrals_of_imported_consultations(ledger_world, tmp_path):
     assert run_cli("consultations", str(GOOD), "--mapping", str(MAPPING), "--municipality", "162116")[0] == 0
     f = tmp_path / "referrals.csv"
     f.write_text("受付機関,受付番号,つなぎ先,つないだ日,依頼内容,法令上の根拠\n"
-                 "新湊西地域包括支援センター,5,自立相談支援機関 すてっぷ,R6.7.10,生活費の相談,benefit\n"
-                 "新湊西地域包括支援センター,99,自立相談支援機関 すてっぷ,R6.7.10,,benefit\n", encoding="cp932")
+                 "新湊西地域包括支援センター,5,ふくし総合相談センターすてっぷ,R6.7.10,生活費の相談,benefit\n"
+                 "新湊西地域包括支援センター,99,ふくし総合相談センターすてっぷ,R6.7.10,,benefit\n", encoding="cp932")
     code, out, _ = run_cli("referrals", str(f), "--municipality", "162116", "--dry-run")
     assert code == 1
-    assert "3行目 受付番号: 受付番号「99」の相談が取り込まれていません" in out
+    assert [line for line in out.splitlines() if "行目" in line] == [
+        "3行目 受付番号: 受付番号「99」の相談が取り込まれていません（先に相談台帳を取り込んでください）"]
+    f.write_text(f.read_text(encoding="cp932").splitlines()[0] + "\n" + f.read_text(encoding="cp932").splitlines()[1],
+                 encoding="cp932")
+    code, out, _ = run_cli("referrals", str(f), "--municipality", "162116")
+    assert code == 0, out
+    referral = Referral.objects.get()
+    assert referral.to_agency.name == "ふくし総合相談センターすてっぷ" and referral.basis == Referral.BASIS_STATUTORY
+    assert timezone.localtime(referral.sent_at).date() == dt.date(2024, 7, 10)
+    assert referral.consultation.person.name == "高岡 一男"
+    assert run_cli("referrals", str(f), "--municipality", "162116")[0] == 0 and Referral.objects.count() == 1
 
 
 def test_a_row_the_service_refuses_is_reported_with_its_row(ledger_world, tmp_path):
