@@ -49,8 +49,8 @@ def split_list(value: str) -> list[str]:
 class Context:
     """What a run knows: the municipality, who runs it, and the directory looked up once."""
 
-    def __init__(self, actor, municipality, drop_prefixes: tuple[str, ...] = ()):
-        self.actor, self.municipality, self.drop_prefixes = actor, municipality, drop_prefixes
+    def __init__(self, actor, municipality):
+        self.actor, self.municipality = actor, municipality
         agencies = list(Agency.objects.for_municipality(municipality).filter(active=True))
         self.agencies = {a.name: a for a in agencies} | {a.code: a for a in agencies}
         self.districts = {d.name: d for d in District.objects.for_municipality(municipality)} | {
@@ -61,6 +61,7 @@ class Context:
                 self.staff[(s.agency_id, label)] = s
         self.persons: dict[tuple, object] = {}  # persons made in this run, for later rows about the same person
         self.households: dict[tuple, object] = {}
+        self.new_rows: list[tuple[str, str, object]] = []  # (kind, source key, record) to remember with the row
 
     def agency(self, field: str, value: str, label: str) -> Agency:
         agency = self.agencies.get(str(value).strip()) or self.agencies.get("".join(str(value).split()))

@@ -96,13 +96,12 @@ def start_run(actor, *, kind: str, filename: str, dry_run: bool) -> ImportRun:
                                     dry_run=dry_run, status=ImportRun.RUNNING, started_by=actor)
 
 
-def run_import(actor, run: ImportRun, table: Table, mapping: Mapping, *, drop_prefixes: tuple[str, ...] = (),
+def run_import(actor, run: ImportRun, table: Table, mapping: Mapping, *,
                progress: Callable[[int, int], None] | None = None, request=None) -> ImportRun:
     """Check (and unless run.dry_run, write) every row of `table`; the run row records the outcome."""
     require_importer(actor)
     kind = KINDS[run.kind]
-    ctx = Context(actor, actor.municipality, drop_prefixes)
-    ctx.new_rows = []
+    ctx = Context(actor, actor.municipality)
     where, errors = resolve_columns(kind, table, mapping)
     missing = {f.name for f in kind.fields if f.required and f.name not in where and f.name not in mapping.defaults}
     labels = {f.name: f.label for f in kind.fields}

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -74,6 +77,10 @@ def import_home(request):
         else:
             run.status, run.upload, run.mapping = ImportRun.PENDING, raw, reader.mapping_as_dict(mapping)
             run.save(update_fields=["status", "upload", "mapping"])
+            # A file left unimported is not kept beyond a day.
+            ImportRun.objects.filter(municipality_id=request.user.municipality_id,
+                                     started_at__lt=timezone.now() - dt.timedelta(days=1)).exclude(upload=b"").update(
+                upload=b"")
             return redirect("ledger_run", run_id=run.pk)
     runs = Paginator(ImportRun.objects.filter(municipality_id=request.user.municipality_id)
                      .select_related("started_by").defer("upload"), 20).get_page(request.GET.get("page"))

@@ -28,10 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", required=True, help="自治体の団体コード（例: 162116）")
         parser.add_argument("--as", dest="username",
                             help="取り込む職員のログイン名（既定: その自治体のシステム管理者）")
-        parser.add_argument("--city", action="append", default=[],
-                            help="住所から除く市区町村名（名寄せの比較用。例: --city 射水市）")
 
-    def handle(self, *args, kind, file, mapping, dry_run, municipality, username, city, **options):
+    def handle(self, *args, kind, file, mapping, dry_run, municipality, username, **options):
         m = Municipality.objects.filter(code=municipality).first()
         if m is None:
             raise CommandError(f"団体コード {municipality} の自治体がありません（先に tsunagu profile load）")
@@ -59,7 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(f"\r  {done:,} / {total:,} 行", ending="")
             self.stdout.flush()
 
-        run = services.run_import(actor, run, table, spec, drop_prefixes=tuple(city), progress=progress)
+        run = services.run_import(actor, run, table, spec, progress=progress)
         self.stdout.write("")
         if run.errors:
             for line in services.report_lines(run):
