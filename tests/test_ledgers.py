@@ -260,3 +260,15 @@ def test_a_file_that_is_not_a_ledger_gets_a_japanese_message(client, ledger_worl
                                                "file": SimpleUploadedFile("x.xlsx", b"not a workbook")})
     assert r.status_code == 400 and "Excel（xlsx）のファイルとして読めません" in r.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def test_a_started_run_is_executed_by_one_request_only(client, ledger_world):
+    client.force_login(ledger_world["admin"])
+    client.post(reverse("ledger_import"), {"kind": "consultations", "file": SimpleUploadedFile(GOOD.name, GOOD.read_bytes()),
+                                           "mapping": SimpleUploadedFile("m.yaml", MAPPING.read_bytes())})
+    run = ImportRun.objects.latest("id")
+    client.post(reverse("ledger_run_start", args=[run.pk]), {"action": "import"})
+    ImportRun.objects.filter(pk=run.pk).update(claimed_at=timezone.now())  # another request is executing it
+    client.post(reverse("ledger_run_execute", args=[run.pk]))
+    assert not Consultation.objects.exists()
+    assert ImportRun.objects.get(pk=run.pk).status == ImportRun.RUNNING

@@ -29,6 +29,7 @@ class ImportRun(TenantModel):  # 取り込みの実行
     mapping = models.JSONField("列の対応", default=dict, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField("開始", auto_now_add=True)
+    claimed_at = models.DateTimeField("実行開始", null=True, blank=True)  # one request executes a started run
     finished_at = models.DateTimeField("終了", null=True, blank=True)
 
     class Meta:

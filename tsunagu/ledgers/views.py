@@ -137,8 +137,8 @@ def run_start(request, run_id: int):
             columns[f.name] = headers[int(choice)]
     run.mapping = {**run.mapping, "columns": columns}
     run.dry_run = request.POST.get("action") != "import"
-    run.status, run.done, run.errors = ImportRun.RUNNING, 0, []
-    run.save(update_fields=["mapping", "dry_run", "status", "done", "errors"])
+    run.status, run.done, run.errors, run.claimed_at = ImportRun.RUNNING, 0, [], None
+    run.save(update_fields=["mapping", "dry_run", "status", "done", "errors", "claimed_at"])
     return redirect("ledger_run", run_id=run.pk)
 
 
@@ -148,7 +148,9 @@ def run_execute(request, run_id: int):
     """Run a started import in this request (small files); the page polls the progress meanwhile."""
     run = _run_for(request.user, run_id)
     target = reverse("ledger_run", args=[run.pk])
-    if run.status == ImportRun.RUNNING and run.upload:
+    claimed = ImportRun.objects.filter(pk=run.pk, status=ImportRun.RUNNING, claimed_at__isnull=True).update(
+        claimed_at=timezone.now())  # a reload of the page while it runs does not start it twice
+    if claimed and run.upload:
         try:
             table = _table(run)
         except LedgerError as exc:
