@@ -42,7 +42,7 @@ ID_MODELS = {
     "checkin_id": "participation.CheckIn", "place_id": "community.Place", "gap_id": "meetings.ResourceGap",
     "agency_id": "directory.Agency", "staff_id": "directory.Staff", "candidate_id": "identity.MatchCandidate",
     "link_id": "identity.IdentityLink", "release_id": "privacy.AddressRelease", "access_id": "privacy.EmergencyAccess",
-    "token_id": "accounts.ApiToken", "job_id": "identity.MatchJob",
+    "token_id": "accounts.ApiToken", "job_id": "identity.MatchJob", "run_id": "ledgers.ImportRun",
     "notice_id": "notices.Notice", "attachment_id": "attachments.Attachment", "household_id": "people.Household",
     "plan_id": "casework.SupportPlan", "note_id": "casework.ProgressNote",
 }
@@ -50,7 +50,7 @@ STR_PARAMS = {"fmt": ["pdf", "xlsx", "csv", "json"], "form": ["assessment", "pla
               "name": ["kpis", "by_field", "by_agency", "flows", "pipeline"],
               "action": ["unlock", "reset_2fa", "logout_everywhere"]}
 # Who sends the requests of each route (by URL prefix): a persona whose role gets past the first check.
-PERSONAS = [("/accounts/staff", "imizu.admin"), ("/accounts/api-tokens", "imizu.admin"), ("/audit", "imizu.admin"), ("/evaluation", "imizu.manager"),
+PERSONAS = [("/ledgers", "imizu.admin"), ("/accounts/staff", "imizu.admin"), ("/accounts/api-tokens", "imizu.admin"), ("/audit", "imizu.admin"), ("/evaluation", "imizu.manager"),
             ("/prefecture", "shiga.pref"), ("/cases", "imizu.coord"), ("/meetings", "imizu.coord"),
             ("/identity/review", "imizu.steward"), ("/identity/runs", "imizu.steward"), ("/identity", "imizu.madoguchi"), ("/emergency", "imizu.madoguchi"), ("/today", "imizu.coord"), ("/outreach", "imizu.outreach"),
             ("/participation", "imizu.sanka"), ("/community", "imizu.chiiki"), ("/governance", "imizu.manager"),

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "tsunagu.participation",
     "tsunagu.notices",
     "tsunagu.attachments",
+    "tsunagu.ledgers",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from tsunagu.directory import views as directory
 from tsunagu.evaluation import views as evaluation
 from tsunagu.identity.urls import urlpatterns as identity_urls
 from tsunagu.intake import views as intake
+from tsunagu.ledgers.urls import urlpatterns as ledgers_urls
 from tsunagu.meetings import governance_views as governance
 from tsunagu.meetings import views as meetings
 from tsunagu.notices.urls import urlpatterns as notice_urls
@@ -32,6 +33,7 @@ urlpatterns = [
     *accounts_urls,
     *notice_urls,
     *attachment_urls,
+    *ledgers_urls,
     path("directory/agencies/", directory.agency_list, name="agency_list"),
     path("directory/agencies/<int:agency_id>/", directory.agency_detail, name="agency_detail"),
     path("directory/lookup/", directory.address_lookup, name="address_lookup"),

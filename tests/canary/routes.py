@@ -59,6 +59,11 @@ ROUTES = {
     "staff_transfer": Route("POST", each("staff", "staff_id")),
     "staff_hand_over": Route("POST", each("staff", "staff_id")),
     "api_tokens": Route("both"), "api_token_revoke": Route("POST", each("api_token", "token_id")),
+    # Ledger import and the HSDS export (issue 14).
+    "ledger_import": Route("both"), "ledger_run": Route("GET", each("import_run", "run_id")),
+    "ledger_run_start": Route("POST", each("import_run", "run_id")),
+    "ledger_run_execute": Route("POST", each("import_run", "run_id")),
+    "ledger_run_progress": Route("GET", each("import_run", "run_id"), htmx=True), "hsds_export": Route("GET"),
     "agency_list": Route("GET"), "agency_detail": Route("GET", each("agency", "agency_id")),
     "address_lookup": Route("GET", query=lambda w: [{}, {"address": "射水市放生津町1番地"}]),
     "organisation": Route("GET"), "audit_log": Route("GET", query=lambda w: [{}, {"action": "person."}]),

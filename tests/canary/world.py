@@ -493,6 +493,12 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     ids["household_of"] = list(HouseholdMember.objects.filter(municipality=imizu).values_list("person_id",
                                                                                            "household_id"))
     b.hold_meetings()
+    from tsunagu.ledgers.models import ImportRun
+
+    # An uploaded ledger waiting for its dry run (a catalog of places: no personal data in the file).
+    run = ImportRun.objects.create(municipality=imizu, kind="places", filename="places.csv", started_by=u["admin"],
+                                   upload="コード,名称,種類\ncanary-place,見本の居場所,サロン\n".encode())
+    ids["import_run"] = [run.pk]
     return b.w
 
 

@@ -87,11 +87,12 @@ def menu(user, municipality) -> list[Group]:
             Link("推進体制", reverse("governance_home")),
             Link("緊急時の閲覧の確認", reverse("emergency_list"), to_review, "確認待ち", warn=True),
             Link("地区別の状況", reverse("district_view")), Link("拠点の登録", reverse("place_new")),
-            Link("社会資源", reverse("resource_list"))]))
+            Link("社会資源", reverse("resource_list")), Link("台帳の取り込み", reverse("ledger_import"))]))
     elif kind == "admin":
         groups.append(Group("システム", [Link("職員アカウント", reverse("staff_list")),
                                      Link("職員の登録", reverse("staff_new")),
                                      Link("APIトークン", reverse("api_tokens")),
+                                     Link("台帳の取り込み", reverse("ledger_import")),
                                      Link("監査ログ", reverse("audit_log"))]))
     # 体制・会議 (the programme's organisation) is one click away on 機関一覧.
     groups.append(Group("調べる", [Link("機関一覧", reverse("agency_list")),
