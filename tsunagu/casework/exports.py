@@ -5,7 +5,6 @@ into an xlsx workbook (openpyxl)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,7 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from tsunagu.core.spreadsheet import set_cell
+    from tsunagu.core.spreadsheet import WIDE_COLUMNS, print_setup, set_cell, workbook_bytes
 
     wb = Workbook()
     ws = wb.active
@@ -74,6 +73,7 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
     set_cell(ws, 3, 1, f"出力: {_dt(timezone.now())}（{printed_by}）")
     row = 5
     widest = 2
+    header_row = 0  # a one-table sheet (支援ケース一覧, 支援経過記録) repeats the title and the table header
     for section in sheet.sections:
         set_cell(ws, row, 1, section.title).font = Font(size=12, bold=True)
         row += 1
@@ -84,6 +84,8 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
         if section.table:
             header, rows = section.table
             widest = max(widest, len(header))
+            if len(sheet.sections) == 1:
+                header_row = row
             for col, text in enumerate(header, start=1):
                 cell = set_cell(ws, row, col, text)
                 cell.fill, cell.border, cell.font = head_fill, box, Font(bold=True)
@@ -100,18 +102,17 @@ def render_xlsx(sheet: Sheet, *, municipality_name: str, printed_by: str) -> byt
     ws.column_dimensions["A"].width = 24
     for col in range(2, widest + 2):
         ws.column_dimensions[chr(64 + col)].width = 40 if widest <= 2 else 22
-    ws.page_setup.orientation = "landscape" if sheet.landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    print_setup(ws, title_rows=f"1:{header_row}" if header_row else "1:3",
+                landscape=sheet.landscape or widest > WIDE_COLUMNS)
+    return workbook_bytes(wb)
 
 
 # --- the forms -------------------------------------------------------------------------------------------------
 
-def consultation_sheet(consultation, pv, classes, members=(), care: bool = False) -> Sheet:
-    """The 相談受付・申込票 with exactly the classes the user's grants open (ACCESS.md invariant 4)."""
+def consultation_sheet(consultation, pv, classes, members=(), care: bool = False, referrals=()) -> Sheet:
+    """The 相談受付・申込票 with exactly the classes the user's grants open (ACCESS.md invariant 4).
+
+    `referrals`: (referral, its message may be shown) pairs of the つなぎ the reader may know of."""
     from tsunagu.privacy.access import CONTENT, SENSITIVE
 
     c, p = consultation, consultation.person
@@ -137,6 +138,10 @@ def consultation_sheet(consultation, pv, classes, members=(), care: bool = False
     if SENSITIVE in classes and (c.sensitive_categories or c.sensitive_notes):
         sections.append(Section("要配慮個人情報", [("種類", "・".join(c.sensitive_categories)),
                                                  ("内容", c.sensitive_notes)]))
+    if referrals:
+        sections.append(Section("つなぎ（つなぐ理由）", table=(["送付日時", "つなぎ先", "共有の根拠", "状態", "つなぐ理由（依頼内容）"], [
+            [_dt(r.sent_at), r.to_agency.name, r.get_basis_display(), r.get_status_display(),
+             r.message if shown else "（表示できません）"] for r, shown in referrals]), widths=[16, 20, 14, 12, 38]))
     consents = [[format_wareki(x.obtained_on), x.method, x.scope_label(), x.state_label]
                 for x in c.consents.all()] if pv.basic else []
     sections.append(Section("本人同意", table=(["同意日", "方法", "範囲", "状態"], consents)))

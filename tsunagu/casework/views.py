@@ -16,7 +16,12 @@ from tsunagu.core.listing import ListSpec, export_rows, run_list
 from tsunagu.directory.choices import agency_choices, staff_choices
 from tsunagu.directory.names import approving_meetings
 from tsunagu.intake.models import Consultation
-from tsunagu.intake.policy import access_consultation_by_id, access_referral_by_id, consultation_classes
+from tsunagu.intake.policy import (
+    access_consultation_by_id,
+    access_referral_by_id,
+    consultation_classes,
+    referral_message_visible,
+)
 from tsunagu.intake.vocab import URGENCIES, issue_tags_for
 from tsunagu.people.policy import household_members
 from tsunagu.privacy import access
@@ -340,8 +345,12 @@ def consultation_export(request, consultation_id: int, fmt: str):
     classes = consultation_classes(sight, consultation)
     members, care = (household_members(sight, consultation.household) if consultation.household_id
                      else ([], False))
+    referrals = consultation.referrals.select_related("to_agency").order_by("sent_at")
+    if not access.owns(request.user, consultation.agency_id):  # the receiving side knows of its own つなぎ only
+        referrals = referrals.filter(to_agency_id=request.user.agency_id)
     sheet = exports.consultation_sheet(consultation, sight.person(consultation.person), classes,
-                                      [m for m in members if m.person_id != consultation.person_id], care)
+                                      [m for m in members if m.person_id != consultation.person_id], care,
+                                      [(r, referral_message_visible(sight, r)) for r in referrals])
     return _send(request, sheet, fmt, f"相談受付票_{consultation.pk}", obj=consultation,
                  reads=[(consultation.person_id, "consultation", consultation.pk, sight.audit())])
 

@@ -11,7 +11,14 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tsunagu.core.spreadsheet import CsvWriter, append_row, set_cell
+from tsunagu.core.spreadsheet import (
+    CsvWriter,
+    append_row,
+    as_text_date,
+    print_setup,
+    set_cell,
+    workbook_bytes,
+)
 from tsunagu.core.wareki import fiscal_year_range, format_fiscal_year
 
 from . import charts
@@ -151,7 +158,7 @@ def render_report_xlsx(municipality, fiscal_year: int) -> bytes:
         ws = wb.create_sheet(area[:31])
         title = set_cell(ws, 1, 1, f"{municipality.name} {municipality.program_name} 評価（{format_fiscal_year(fiscal_year)}）")
         title.font = Font(size=14, bold=True)
-        set_cell(ws, 2, 1, f"事業区分: {area}　出力: {timezone.localtime():%Y-%m-%d %H:%M}")
+        set_cell(ws, 2, 1, f"事業区分: {area}　出力: {as_text_date(timezone.localtime())}")
         for col, text in enumerate(header, start=1):
             cell = set_cell(ws, 4, col, text)
             cell.font, cell.fill, cell.border = Font(bold=True), head, box
@@ -163,9 +170,12 @@ def render_report_xlsx(municipality, fiscal_year: int) -> bytes:
         ws.column_dimensions["A"].width = 48
         for col in "BCDEFG":
             ws.column_dimensions[col].width = 12
+        print_setup(ws, title_rows="1:4", landscape=False)  # 48 + 6 × 12 characters fit an upright A4
     model = logic_model(municipality, rows)
     if model:
         ws = wb.create_sheet("ロジックモデル")
+        title = set_cell(ws, 1, 1, f"{municipality.name} ロジックモデル（{format_fiscal_year(fiscal_year)}）")
+        title.font = Font(size=14, bold=True)
         append_row(ws, ["活動", "基本方針", "区分", "指標・目指す状態", "目標", "実績", "達成率(%)"])
         for e in model:
             for label, items in (("アウトプット", e["outputs"]), ("アウトカム", e["outcomes"])):
@@ -175,9 +185,8 @@ def render_report_xlsx(municipality, fiscal_year: int) -> bytes:
                 append_row(ws, [e["activity"], e["policy"], "目指す状態", text])
         ws.column_dimensions["A"].width = 30
         ws.column_dimensions["D"].width = 50
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        print_setup(ws, title_rows="1:2", landscape=True)
+    return workbook_bytes(wb)
 
 
 def render_report_pdf(municipality, fiscal_year: int) -> bytes:

@@ -68,6 +68,15 @@ class ConsultationForm(forms.Form):
     consent_method = forms.ChoiceField(label="同意の方法", choices=[("", "—")] + Consent.METHOD_CHOICES,
                                        required=False)
     consent_date = JapaneseDateField(label="同意日", required=False)
+    # 対応: optionally, the referral (つなぎ) in the same step; the つなぎ先 starts at the address's responsible agency
+    refer_now = forms.BooleanField(label="受付と同時にこの機関へつなぐ", required=False)
+    to_agency = AgencyChoiceField(label="つなぎ先", queryset=Agency.objects.none(), required=False,
+                                  error_messages={"invalid_choice": "つなぎ先の機関が見つかりません。"})
+    refer_message = forms.CharField(label="依頼内容（つなぐ理由）", required=False,
+                                    widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    statutory_basis = forms.ChoiceField(
+        label="本人同意の範囲外の場合の法令上の根拠", required=False,
+        choices=[("", "（本人同意に基づいて共有する）")] + list(STATUTORY_BASES.items()))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +85,8 @@ class ConsultationForm(forms.Form):
         self.fields["issue_tags"].choices = _choices(issue_tags_for(m))
         self.fields["consent_agencies"].queryset = Agency.objects.for_municipality(m).filter(active=True)
         self.fields["consent_agencies"].label_from_instance = lambda a: a.name
+        self.fields["to_agency"].queryset = (Agency.objects.for_municipality(m).filter(active=True)
+                                             .exclude(pk=user.agency_id))
         if not self.is_bound:
             self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("consent_date", timezone.localdate())
@@ -110,7 +121,17 @@ class ConsultationForm(forms.Form):
                 self.add_error("consent_date", "同意日を入力してください。")
             if not data.get("consent_scope_all") and not data.get("consent_agencies"):
                 self.add_error("consent_agencies", "共有してよい機関を選ぶか「市内の関係機関すべて」を選んでください。")
+        if data.get("refer_now") and not data.get("to_agency") and "to_agency" not in self.errors:
+            self.add_error("to_agency", "つなぎ先を選んでください。")
         return data
+
+    def referral(self) -> dict | None:
+        """The つなぎ to send with the consultation, when the worker asked for one."""
+        d = self.cleaned_data
+        if not d.get("refer_now"):
+            return None
+        return {"to_agency": d["to_agency"], "message": d.get("refer_message") or "",
+                "statutory_basis": d.get("statutory_basis") or ""}
 
     def new_person(self) -> dict:
         d = self.cleaned_data
@@ -215,3 +236,23 @@ class WithdrawConsentForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label="氏名・フリガナ", max_length=100, strip=True,
                         error_messages={"required": "氏名またはフリガナを入力してください。"})
+
+
+def responsible_agency(user, address: str, issue_tags=()) -> Agency | None:
+    """The つなぎ先 to pre-select: the agency the address lookup names as responsible for the field of the first
+    issue tag that points to one (else その他, else the first field), never the worker's own agency."""
+    from tsunagu.directory.lookup import FIELDS, names_another_place, responsible_agencies
+
+    from .vocab import TAG_FIELDS
+
+    if not (address or "").strip() or names_another_place(user.municipality, address):
+        return None  # an address in another city has no responsible agency here
+    result = responsible_agencies(user.municipality, address[:300])
+    wanted = [TAG_FIELDS[t] for t in issue_tags if t in TAG_FIELDS] + ["その他"] + FIELDS
+    for f in wanted:
+        if f in result.candidates:  # the district was not decided: no agency is the responsible one
+            continue
+        for agency in result.by_field.get(f, []):
+            if agency.pk != user.agency_id:
+                return agency
+    return None

@@ -32,6 +32,7 @@ from .forms import (
     ReferForm,
     ResendForm,
     ReturnForm,
+    responsible_agency,
 )
 from .models import Consultation, ConsultationNote, Referral
 from .policy import (
@@ -116,6 +117,11 @@ def consultation_list_export(request, fmt: str):
 def consultation_new(request):
     _require_agency(request)
     user = request.user
+    if request.method == "GET" and request.htmx and request.GET.get("part") == "refer":
+        # The echo of the 対応 section: the つなぎ先 follows the address (and the issue tags) as they are typed.
+        agency = responsible_agency(user, request.GET.get("address", ""), request.GET.getlist("issue_tags"))
+        form = ConsultationForm(user=user, initial={"to_agency": agency})
+        return render(request, "intake/_refer_agency.html", {"form": form})
     form = ConsultationForm(request.POST or None, user=user)
     chosen = None
     if request.method == "POST" and form.is_valid():
@@ -144,10 +150,16 @@ def consultation_new(request):
                         issue_tags=d["issue_tags"], urgency=d["urgency"],
                         sensitive_categories=d["sensitive_categories"], sensitive_notes=d["sensitive_notes"],
                         household_members=form.household_members(), consent=form.consent(), request=request)
+                    referral = form.referral()
+                    if referral:
+                        services.refer_consultation(user, consultation, **referral, request=request)
             except DomainError as exc:
                 apply_domain_error(form, exc)
             else:
-                messages.success(request, f"相談を受け付けました（{consultation}）。対応方針を決めてください。")
+                if referral:
+                    messages.success(request, f"相談を受け付け、{referral['to_agency'].name}へつなぎました（{consultation}）。")
+                else:
+                    messages.success(request, f"相談を受け付けました（{consultation}）。対応方針を決めてください。")
                 return redirect("consultation_detail", consultation_id=consultation.pk)
     chosen_id = str(form.data.get("person_id") or "") if form.is_bound else ""
     if chosen_id.isascii() and chosen_id.isdigit() and len(chosen_id) <= 18:  # as typed: the form may be invalid

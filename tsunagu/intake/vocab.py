@@ -20,3 +20,12 @@ TRIAGE_CHOICES = [
 def issue_tags_for(municipality) -> list[str]:
     extra = [t for t in (municipality.issue_tags or []) if t not in ISSUE_TAGS]
     return ISSUE_TAGS + extra
+
+
+# Which field (分野, directory.lookup.FIELDS) an issue tag points to, for choosing the responsible agency.
+TAG_FIELDS = {
+    "介護": "介護", "8050": "介護", "ダブルケア": "介護",
+    "障がい": "障がい",
+    "子育て": "子ども", "ヤングケアラー": "子ども", "虐待": "子ども",
+    "生活困窮": "困窮", "債務": "困窮", "住まい": "困窮", "就労": "困窮", "ひきこもり": "困窮",
+}
