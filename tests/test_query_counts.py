@@ -107,7 +107,6 @@ def test_detail_pages_home_and_today_do_not_query_more_with_more_data(imizu, int
     world.grow(6)
     large = measure(world)
     grown = {name: (small[name], large[name]) for name in small if large[name] != small[name]}
-    print(small)
     assert not grown, grown
 
 
