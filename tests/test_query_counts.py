@@ -120,3 +120,77 @@ def test_the_meeting_page_queries_do_not_grow_with_its_items(imizu, intake_a, st
     world.grow(10)
     assert world.meeting.items.count() == 10
     assert measure(world) == small
+
+
+# ------------------------------------------------------------------------------------------------ bounded pages
+
+def _client(user):
+    client = TwoFactorClient()
+    client.force_login(user)
+    return client
+
+
+def test_today_lists_at_most_twenty_and_says_how_many_there_are(intake_a, staff_b):
+    for i in range(23):
+        c = record(intake_a, name=f"待ち {i}郎", kana=f"マチ {i}", consent_all=True)
+        intake.refer_consultation(intake_a, c, to_agency=staff_b.agency, message="つなぎ")
+    html = _client(staff_b).get(reverse("today")).content.decode()
+    assert "回答待ちのつなぎ（23）" in html
+    section = html.split("回答待ちのつなぎ")[1].split("</section>")[0]
+    assert section.count("<li>") == 20
+    assert "古い順に 20 件を表示しています（全 23 件）" in section
+    home = _client(staff_b).get(reverse("home")).content.decode()
+    assert "回答待ちのつなぎ: 23 件" in home
+
+
+def test_a_follow_up_covered_by_a_later_one_drops_off_today(intake_a, coordinator):
+    from tsunagu.casework.models import FollowUp
+    from tsunagu.casework.today import today_for
+
+    from .casework_fixtures import escalated_case
+
+    case = escalated_case(intake_a, coordinator)
+    today = timezone.localdate()
+    missed = FollowUp.objects.create(municipality_id=case.municipality_id, case=case, agency=coordinator.agency,
+                                     due_date=today - timezone.timedelta(days=90))
+    later = FollowUp.objects.create(municipality_id=case.municipality_id, case=case, agency=coordinator.agency,
+                                    due_date=today - timezone.timedelta(days=1))
+    assert [f.pk for f in today_for(coordinator)["follow_ups"]] == [missed.pk, later.pk]
+    casework.record_follow_up(coordinator, later, note="訪問して様子を確認")
+    work = today_for(coordinator)
+    assert work["follow_ups"] == [] and work["totals"]["follow_ups"] == 0
+
+
+def test_the_person_page_shows_the_history_a_page_at_a_time(intake_a):
+    first = record(intake_a, name="経過 長子", kana="ケイカ ナガコ")
+    for _ in range(24):
+        record(intake_a, person=first.person)
+    client = _client(intake_a)
+    url = reverse("person_detail", args=[first.person_id])
+    page1 = client.get(url).content.decode()
+    timeline = page1.split('<ul class="timeline">')[1].split("</ul>")[0]
+    assert timeline.count("<li>") == 20 and "古い経過 →" in page1
+    page2 = client.get(url + "?page=2").content.decode()
+    timeline2 = page2.split('<ul class="timeline">')[1].split("</ul>")[0]
+    assert timeline2.count("<li>") == 5 and "← 新しい経過" in page2 and "古い経過 →" not in page2
+    assert reverse("consultation_detail", args=[first.pk]) in timeline2  # the oldest comes last
+    assert client.get(url + "?page=abc").status_code == 200
+
+
+def test_the_organiser_puts_a_case_on_the_agenda_by_its_number(imizu, intake_a, coordinator):
+    from .casework_fixtures import escalated_case
+
+    meeting = jusou_meeting(coordinator, imizu)
+    cases = [escalated_case(intake_a, coordinator) for _ in range(22)]
+    client = _client(coordinator)
+    html = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    datalist = html.split('<datalist id="item-cases">')[1].split("</datalist>")[0]
+    assert datalist.count("<option") == 20 and f'value="{cases[-1].pk}"' in datalist  # the newest 20
+    url = reverse("meeting_item_add", args=[meeting.pk])
+    bad = client.post(url, {"purpose": AgendaItem.INFO_SHARING, "case": "999999"})
+    assert bad.status_code == 400
+    assert "事例番号 999999 の対応中の事例" in bad.content.decode()
+    assert client.post(url, {"purpose": AgendaItem.INFO_SHARING, "case": "abc"}).status_code == 400
+    ok = client.post(url, {"purpose": AgendaItem.INFO_SHARING, "case": str(cases[0].pk)})  # older than the 20
+    assert ok.status_code == 302
+    assert meeting.items.get().case_id == cases[0].pk
