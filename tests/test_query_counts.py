@@ -194,3 +194,18 @@ def test_the_organiser_puts_a_case_on_the_agenda_by_its_number(imizu, intake_a, 
     ok = client.post(url, {"purpose": AgendaItem.INFO_SHARING, "case": str(cases[0].pk)})  # older than the 20
     assert ok.status_code == 302
     assert meeting.items.get().case_id == cases[0].pk
+
+
+def test_the_badge_counts_are_one_query_per_request(intake_a, staff_b):
+    """The menu and the inbox page both show the waiting referrals: counted once, in one query."""
+    c = record(intake_a, name="数え 一郎", kana="カゾエ イチロウ", consent_all=True)
+    intake.refer_consultation(intake_a, c, to_agency=staff_b.agency, message="つなぎ")
+    client = _client(staff_b)
+    for url in (reverse("referral_inbox"), reverse("today"), reverse("home")):
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        badge = [q["sql"] for q in ctx.captured_queries if "COUNT(DISTINCT" in q["sql"].upper()
+                 and "intake_referral" in q["sql"]]
+        assert len(badge) == 1, (url, badge)
+        assert 'title="回答待ち">1</span>' in html

@@ -92,7 +92,7 @@ def _context(request, meeting, **forms):
     user = request.user
     organiser = is_organiser(user, meeting)
     me = meeting.members.filter(staff=user).first()
-    cases = _open_cases(user)[:RECENT_CASES] if organiser and meeting.status == "scheduled" else []
+    cases = _open_cases(user)[:RECENT_CASES] if organiser and meeting.status == Meeting.SCHEDULED else []
     rows, reads = _items(user, meeting, organiser)
     ctx = {
         "meeting": meeting, "organiser": organiser, "me": me, "reads": reads,
