@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -117,6 +118,10 @@ def _ensure_lanes(n: int) -> None:
                                        ignore_conflicts=True)
 
 
+_thread = threading.local()
+_threads = itertools.count()
+
+
 def _take_lane():
     """Lock and return the head row of a lane: a free one where the database can skip locked rows, else one chosen
     by the thread (SQLite, which serialises writers anyway, or every lane busy: wait for that one)."""
@@ -131,7 +136,9 @@ def _take_lane():
                 return head
             if attempt == 0:
                 _ensure_lanes(n)  # none yet, or all busy and some lanes still to be made
-    lane = (threading.get_ident() ^ os.getpid()) % n
+    if not hasattr(_thread, "seed"):
+        _thread.seed = next(_threads) + os.getpid()  # thread idents are aligned addresses: spread by a counter
+    lane = _thread.seed % n
     head = heads.select_for_update().filter(lane=lane).first()
     if head is None:
         _ensure_lanes(n)
