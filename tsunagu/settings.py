@@ -56,6 +56,9 @@ TSUNAGU_AUDIT_KEY_FILE = os.environ.get("TSUNAGU_AUDIT_KEY_FILE", "").strip() or
 # `tsunagu audit checkpoint` (cron) and checked by `tsunagu audit verify`.
 TSUNAGU_AUDIT_CHECKPOINT_DIR = os.environ.get("TSUNAGU_AUDIT_CHECKPOINT_DIR", "").strip() or str(
     DATA_DIR / "audit-checkpoints")
+# Independent audit chains ("lanes") that writers share out (tsunagu/privacy/chain.py): 16 on PostgreSQL, so
+# concurrent requests do not queue on one chain head; 1 on SQLite (which serialises writes anyway).
+TSUNAGU_AUDIT_LANES = int(os.environ.get("TSUNAGU_AUDIT_LANES", "").strip() or 0) or None
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("TSUNAGU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
 INSTALLED_APPS = [

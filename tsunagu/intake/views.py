@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,15 +51,22 @@ def _require_agency(request):
 
 
 def referral_counts(user) -> dict:
+    """The inbox/outbox badges: one query, once per request (the menu and the list pages share it; the user
+    object lives as long as the request)."""
     if not getattr(user, "is_casework", False):
         return {}
-    qs = referrals_of(user)
-    return {
-        "inbox_waiting": qs.filter(to_agency_id=user.agency_id, status=Referral.SENT).count(),
-        "outbox_waiting": qs.filter(from_agency_id=user.agency_id, status=Referral.SENT).count(),
-        "outbox_returned": qs.filter(from_agency_id=user.agency_id, status=Referral.RETURNED,
-                                     resends__isnull=True).count(),
-    }
+    cached = getattr(user, "_referral_counts", None)
+    if cached is not None:
+        return cached
+    mine_to, mine_from = Q(to_agency_id=user.agency_id), Q(from_agency_id=user.agency_id)
+    counts = referrals_of(user).filter(mine_to | mine_from).aggregate(
+        inbox_waiting=Count("pk", distinct=True, filter=mine_to & Q(status=Referral.SENT)),
+        outbox_waiting=Count("pk", distinct=True, filter=mine_from & Q(status=Referral.SENT)),
+        outbox_returned=Count("pk", distinct=True, filter=mine_from & Q(status=Referral.RETURNED,
+                                                                         resends__isnull=True)),
+    )
+    user._referral_counts = counts
+    return counts
 
 
 @login_required

@@ -34,15 +34,21 @@ class MemberForm(forms.Form):
 
 class ItemForm(forms.Form):
     purpose = forms.ChoiceField(label="目的", choices=AgendaItem.PURPOSE_CHOICES)
-    case = forms.TypedChoiceField(label="事例", coerce=int, required=False, empty_value=None)
+    # A number, not a <select> of every open case (issue 18: 3,623 options); the recent ones are suggested.
+    case = forms.IntegerField(label="事例番号", required=False, min_value=1, max_value=2**31 - 1,
+                              widget=forms.NumberInput(attrs={"list": "item-cases"}),
+                              help_text="「事例 #12」なら 12。空欄なら事例なし（社会資源の検討）",
+                              error_messages={"invalid": "事例番号は数字で入力してください。",
+                                              "min_value": "事例番号は 1 以上の数字です。",
+                                              "max_value": "事例番号が大きすぎます。"})
     legal_basis = forms.ChoiceField(label="法的根拠（議題ごとに根拠を選ぶ会議の場合）", required=False,
                                     choices=[("", "—")] + AgendaItem.BASIS_CHOICES)
     summary = forms.CharField(label="資料（要旨）", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=4000)
 
-    def __init__(self, *args, cases, **kwargs):
+    def __init__(self, *args, recent_cases=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case"].choices = [("", "（事例なし: 社会資源の検討）")] + [(c.pk, str(c)) for c in cases]
+        self.recent_cases = list(recent_cases)
 
 
 class DecisionForm(forms.Form):

@@ -92,12 +92,20 @@ def _items(user, meeting, organiser):
     return rows, reads
 
 
+RECENT_CASES = 20  # suggested under the case number box
+
+
+def _open_cases(user):
+    """The open cases the organiser's agency coordinates (the ones it may put on an agenda), newest first."""
+    return Case.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id,
+                                                status__in=Case.OPEN_STATUSES).order_by("-opened_at", "-id")
+
+
 def _context(request, meeting, **forms):
     user = request.user
     organiser = is_organiser(user, meeting)
     me = meeting.members.filter(staff=user).first()
-    cases = Case.objects.visible_to(user).filter(coordinating_agency_id=user.agency_id,
-                                                 status__in=Case.OPEN_STATUSES) if organiser else []
+    cases = _open_cases(user)[:RECENT_CASES] if organiser and meeting.status == Meeting.SCHEDULED else []
     rows, reads = _items(user, meeting, organiser)
     members = list(meeting.members.select_related("staff", "agency"))
     ctx = {
@@ -105,7 +113,7 @@ def _context(request, meeting, **forms):
         "members": members, "held_form": HeldForm(members=members, auto_id="id_held_%s"), "item_minutes_form": ItemMinutesForm(),
         "items": [(item, access.CONTENT in classes, pv, target) for item, classes, pv, target in rows],
         "minutes_visible": meeting_minutes_visible(user, meeting, me),
-        "member_form": MemberForm(user=user), "item_form": ItemForm(cases=cases),
+        "member_form": MemberForm(user=user), "item_form": ItemForm(recent_cases=cases),
         "decision_form": DecisionForm(auto_id=False), "minutes_form": MinutesForm(initial={
             "minutes": meeting.minutes, "edit_version": edit_version(meeting, services.MINUTES_FIELDS)}),
     }
@@ -161,12 +169,14 @@ def meeting_member_acknowledge(request, meeting_id: int, member_id: int):
 @personal_data("meeting")
 def meeting_item_add(request, meeting_id: int):
     meeting = access_meeting_by_id(request.user, meeting_id, for_update=True)
-    cases = Case.objects.visible_to(request.user).filter(coordinating_agency_id=request.user.agency_id,
-                                                         status__in=Case.OPEN_STATUSES)
-    form = ItemForm(request.POST, cases=cases)
+    cases = _open_cases(request.user)
+    form = ItemForm(request.POST, recent_cases=cases[:RECENT_CASES])
 
     def add(d):
         case = cases.filter(pk=d["case"]).first() if d["case"] else None
+        if d["case"] and case is None:
+            raise services.MeetingError(f"事例番号 {d['case']} の対応中の事例（あなたの機関が多機関協働を担うもの）"
+                                        "が見つかりません", field="case")
         services.add_agenda_item(request.user, meeting, purpose=d["purpose"], case=case,
                                  legal_basis=d["legal_basis"], summary=d["summary"], request=request)
 

@@ -48,14 +48,35 @@ def person_search(request):
     return render(request, template, {"form": form, "results": results, "picking": picking})
 
 
-def _timeline(user, sight, person):
-    consultations = [c for c in Consultation.objects.filter(person=person).select_related("agency")
-                     .order_by("-received_at")[:200] if access.ID in consultation_classes(sight, c)]
+TIMELINE_PAGE = 20
+
+
+def _timeline(user, sight, person, page: int) -> dict:
+    """One page of the person's 経過 (consultations and referrals, newest first): each source is read only as far as
+    the page reaches, so the page costs the same whatever the length of the history."""
+    reach = page * TIMELINE_PAGE + 1
+    consultations = []
+    for c in (Consultation.objects.filter(person=person).select_related("agency")
+              .order_by("-received_at", "-id").iterator(chunk_size=reach)):
+        if access.ID in consultation_classes(sight, c):
+            consultations.append(c)
+            if len(consultations) >= reach:
+                break
     referrals = list(referrals_of(user).filter(person=person).select_related("from_agency", "to_agency")
-                     .order_by("-sent_at")[:200])
+                     .order_by("-sent_at", "-id")[:reach])
     items = [("consultation", c.received_at, c) for c in consultations]
     items += [("referral", r.sent_at, r) for r in referrals]
-    return sorted(items, key=lambda x: x[1], reverse=True)
+    items.sort(key=lambda x: x[1], reverse=True)
+    start = (page - 1) * TIMELINE_PAGE
+    return {"items": items[start:start + TIMELINE_PAGE], "page": page, "has_previous": page > 1,
+            "has_next": len(items) > start + TIMELINE_PAGE}
+
+
+def _page_number(value) -> int:
+    try:
+        return min(max(int(value), 1), 10_000)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _linked_records(user, person):
@@ -85,7 +106,7 @@ def person_detail(request, person_id: int):
     disclosures = list(Disclosure.objects.filter(person=person, from_agency_id=user.agency_id)
                        .select_related("to_agency")) if own else []
     ctx = {
-        "person": person, "pv": pv, "own": own, "timeline": _timeline(user, sight, person),
+        "person": person, "pv": pv, "own": own, "timeline": _timeline(user, sight, person, _page_number(request.GET.get("page"))),
         "households": households, "consents": consents, "disclosures": disclosures,
         "withdraw_form": WithdrawConsentForm(), "may_consent": may_record_consent(user, person),
         "linked": _linked_records(user, person),

@@ -26,6 +26,9 @@ class AuditEvent(models.Model):  # 監査ログ
     # (ACCESS.md invariant 5): [{"kind": "G2", "id": 12, "basis": "本人同意 #3"}, …].
     subject_person_id = models.BigIntegerField("対象の本人", null=True, blank=True, db_index=True)
     grants = models.JSONField("閲覧の根拠", default=list, blank=True)
+    # Which of the independent chains (tsunagu/privacy/chain.py) this event is linked into; prev_hash is the hash
+    # of the previous event of the same lane.
+    lane = models.PositiveIntegerField("レーン", default=0)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -54,8 +57,9 @@ class AuditEvent(models.Model):  # 監査ログ
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while appending, so concurrent writers cannot fork the chain."""
+    """One row per lane (id = lane + 1), locked while appending, so concurrent writers cannot fork a lane."""
 
+    lane = models.PositiveIntegerField(default=0, unique=True)
     last_hash = models.CharField(max_length=64)
 
     def __str__(self) -> str:
