@@ -270,7 +270,10 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
 
     from tsunagu.attachments.services import add_attachment
 
-    scan = b"%PDF-1.4\n% " + b.token("S01", "SCAN", "consultation", "CONTENT").encode() + b"\n%%EOF\n"
+    from weasyprint import HTML
+
+    # A real PDF (the crawl reads a PDF's text as a person would): the scanned form carries a CONTENT token.
+    scan = HTML(string=f"<p>{b.token('S01', 'SCAN', 'consultation', 'CONTENT')}</p>").write_pdf()
     b.w.ids["attachment"] = [add_attachment(u["intake_A"], target_type="consultation", target=c, person=c.person,
                                             upload=SimpleUploadedFile("scan.pdf", scan), kind="consent").pk]
     c = b.person("S02", consent=b._consent("S02", all_agencies=True))
