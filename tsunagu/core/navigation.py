@@ -69,6 +69,7 @@ def menu(user, municipality) -> list[Group]:
                                      Link("会議", reverse("meeting_list"))]))
     elif kind == "community":
         groups.append(Group("地域づくり", [Link("地区別の状況", reverse("district_view")),
+                                      Link("拠点の登録", reverse("place_new")),
                                       Link("地域課題", reverse("gap_list")),
                                       Link("社会資源", reverse("resource_list"))]))
     elif kind == "meeting_member":
