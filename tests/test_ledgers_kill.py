@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TSUNAGU = str(Path(sys.executable).with_name("tsunagu"))
-ROWS = 1500
+ROWS = 600
 
 
 def _database(tmp_path) -> tuple[dict, object]:
@@ -70,9 +70,9 @@ def test_it_leaves_nothing_when_the_import_process_is_killed(tmp_path):
                 break
             seen += chunk
             done = [int(p.split(b"/")[0].strip().replace(b",", b"")) for p in seen.split(b"\r")[1:] if b"/" in p]
-            if done and done[-1] >= 200:
+            if done and done[-1] >= 100:
                 break
-        assert done and 200 <= done[-1] < ROWS, (seen.decode(errors="replace"), proc.stderr.read().decode())
+        assert done and 100 <= done[-1] < ROWS, (seen.decode(errors="replace"), proc.stderr.read().decode())
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
