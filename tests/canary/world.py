@@ -267,10 +267,9 @@ def build(imizu, fussa, shiga, make_staff, agency_named) -> World:  # noqa: C901
     c = b.person("S01", consent=b._consent("S01", all_agencies=True), household=True)
     b.refer("S01", c)
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from weasyprint import HTML
 
     from tsunagu.attachments.services import add_attachment
-
-    from weasyprint import HTML
 
     # A real PDF (the crawl reads a PDF's text as a person would): the scanned form carries a CONTENT token.
     scan = HTML(string=f"<p>{b.token('S01', 'SCAN', 'consultation', 'CONTENT')}</p>").write_pdf()
