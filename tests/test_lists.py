@@ -351,6 +351,8 @@ NOT_A_PAGED_LIST = {
     "participation_home": "not in issue 13 point 6: still to do",
     "emergency_list": "not in issue 13 point 6: still to do",
     "emergency_review": "a form for one emergency access, not a list",
+    "correction_notices": "paginated (30 per page, Django's Paginator in casework/corrections.py); its rows are "
+                          "corrections, not walked here",
 }
 
 

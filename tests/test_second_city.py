@@ -96,7 +96,7 @@ def city(imizu, make_staff):
            "resource_id": resource.pk, "placement_id": placement.pk, "checkin_id": checkin.pk,
            "place_id": Place.objects.get(municipality=m, code="salon-kita").pk, "consent_id": c.consents.first().pk,
            "member_id": 0, "item_id": item.pk, "action_id": 0, "follow_up_id": 0, "candidate_id": 0, "link_id": 0,
-           "gap_id": 0, "token_id": 0, "household_id": 0, "plan_id": 0, "note_id": 0, "release_id": 0, "access_id": 0, "staff_id": window.pk, "action": "unlock", "fmt": "xlsx",
+           "gap_id": 0, "token_id": 0, "notice_id": 0, "job_id": 0, "attachment_id": 0, "run_id": 0, "household_id": 0, "plan_id": 0, "note_id": 0, "release_id": 0, "access_id": 0, "staff_id": window.pk, "action": "unlock", "fmt": "xlsx",
            "form": "plan", "name": "kpis"}
     return m, staff, ids, governance
 

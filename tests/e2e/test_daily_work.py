@@ -120,7 +120,7 @@ def test_the_coordinator_holds_a_meeting_and_decides(page, demo):
         page.get_by_role("button", name="構成員に加える").click()
         page.get_by_text("構成員を加えました").wait_for()
     page.get_by_label("目的").select_option(label="プランの適切性の協議")
-    page.get_by_label("事例").select_option(label=str(case))
+    page.get_by_label("事例番号").fill(str(case.pk))
     page.get_by_role("button", name="追加する").click()
     page.get_by_text("議題を追加しました").wait_for()
 

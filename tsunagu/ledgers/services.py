@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.privacy.audit import log_action
 
 from .kinds import KINDS, CellError, Context, Kind
@@ -40,7 +41,8 @@ def can_import(user) -> bool:
 
 def require_importer(user) -> None:
     if not can_import(user):
-        raise PermissionDenied("台帳を取り込めるのはシステム管理者か管理者だけです")
+        m = getattr(user, "municipality", None)
+        raise PermissionDenied(f"台帳を取り込めるのは{role_title(m, 'admin')}か{role_title(m, 'manager')}だけです")
 
 
 def resolve_columns(kind: Kind, table: Table, mapping: Mapping) -> tuple[dict[str, int], list[dict]]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from tsunagu.core.errors import DomainError
+from tsunagu.directory.names import role_title
 from tsunagu.identity.files import LedgerError
 from tsunagu.privacy.audit import log_action
 
@@ -180,7 +181,9 @@ def hsds_export(request):
     """Open Referral HSDS data package of the catalog (no personal data): for managers and the admin."""
     user = request.user
     if not (user.is_authenticated and user.municipality_id and user.has_role_kind("manager", "admin")):
-        raise PermissionDenied("社会資源・拠点の書き出しは管理者かシステム管理者だけが行えます")
+        m = getattr(user, "municipality", None)
+        raise PermissionDenied(f"社会資源・拠点の書き出しは{role_title(m, 'manager')}か{role_title(m, 'admin')}だけが"
+                               "行えます")
     data, counts = hsds.export_zip(user.municipality)
     log_action("hsds.exported", actor=user, request=request, detail=counts)
     response = HttpResponse(data, content_type="application/zip")
