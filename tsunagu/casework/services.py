@@ -430,18 +430,9 @@ def correct_plan_draft(actor, plan: SupportPlan, data: dict, *, reason: str, edi
     if values["review_date"] is None or values["review_date"] <= timezone.localdate():
         raise CaseError("見直し日には今日より後の日付を入力してください", field="review_date")
     concurrency.guard(plan, PLAN_CORRECTION_FIELDS, edit_version, values)
-    diff = corrections.changes(plan, PLAN_CORRECTION, values)
-    if not diff:
-        raise CaseError("変更された項目がありません")
-    for key, value in values.items():
-        setattr(plan, key, value)
-    plan.save(update_fields=list(values))
-    revision = corrections.record(actor, record_type="plan", record_id=plan.pk, person_id=plan.case.person_id,
-                                  municipality_id=plan.municipality_id, diff=diff, reason=reason,
-                                  grant_record_id=plan.case_id)
-    log_action("record.corrected", actor=actor, obj=plan, request=request, subject_person_id=plan.case.person_id,
-               detail={"record": "plan", "case": plan.case_id, "version": revision.version,
-                       "fields": [c["field"] for c in diff]})
+    corrections.apply(actor, plan, PLAN_CORRECTION, values, record_type="plan", person_id=plan.case.person_id,
+                      reason=reason, error=CaseError, grant_record_id=plan.case_id, request=request,
+                      detail={"case": plan.case_id})
     return plan
 
 
@@ -466,16 +457,7 @@ def correct_progress_note(actor, note: ProgressNote, data: dict, *, reason: str,
     if values["occurred_at"] == note.occurred_at.replace(second=0, microsecond=0):
         values["occurred_at"] = note.occurred_at  # the form shows minutes: the same minute is no change
     concurrency.guard(note, NOTE_CORRECTION_FIELDS, edit_version, values)
-    diff = corrections.changes(note, NOTE_CORRECTION, values)
-    if not diff:
-        raise CaseError("変更された項目がありません")
-    for key, value in values.items():
-        setattr(note, key, value)
-    note.save(update_fields=list(values))
-    revision = corrections.record(actor, record_type="note", record_id=note.pk, person_id=note.case.person_id,
-                                  municipality_id=note.municipality_id, diff=diff, reason=reason,
-                                  grant_record_id=note.case_id)
-    log_action("record.corrected", actor=actor, obj=note, request=request, subject_person_id=note.case.person_id,
-               detail={"record": "note", "case": note.case_id, "version": revision.version,
-                       "fields": [c["field"] for c in diff]})
+    corrections.apply(actor, note, NOTE_CORRECTION, values, record_type="note", person_id=note.case.person_id,
+                      reason=reason, error=CaseError, grant_record_id=note.case_id, request=request,
+                      detail={"case": note.case_id})
     return note

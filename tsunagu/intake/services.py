@@ -411,17 +411,6 @@ def correct_consultation(actor, consultation: Consultation, data: dict, *, reaso
         raise IntakeError(f"要配慮個人情報の種類「{bad[0]}」は選べません", field="sensitive_categories")
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     concurrency.guard(consultation, CONSULTATION_CORRECTION_FIELDS, edit_version, values)
-    diff = corrections.changes(consultation, CONSULTATION_CORRECTION, values)
-    if not diff:
-        raise IntakeError("変更された項目がありません")
-    for key, value in values.items():
-        setattr(consultation, key, value)
-    consultation.save(update_fields=list(values))
-    revision = corrections.record(actor, record_type="consultation", record_id=consultation.pk,
-                                  person_id=consultation.person_id, municipality_id=consultation.municipality_id,
-                                  diff=diff, reason=reason)
-    log_action("record.corrected", actor=actor, obj=consultation, request=request,
-               subject_person_id=consultation.person_id,
-               detail={"record": "consultation", "version": revision.version, "fields": [c["field"] for c in diff],
-                       "notified": revision.notices.count()})
+    corrections.apply(actor, consultation, CONSULTATION_CORRECTION, values, record_type="consultation",
+                      person_id=consultation.person_id, reason=reason, error=IntakeError, request=request)
     return consultation

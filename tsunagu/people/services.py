@@ -114,18 +114,9 @@ def correct_person(actor, person: Person, data: dict, *, reason: str, edit_versi
     values = _clean_person_data({k: data.get(k) for k in PERSON_FIELDS})
     person = Person.objects.select_for_update().get(pk=person.pk)
     concurrency.guard(person, PERSON_FIELDS, edit_version, values)
-    diff = corrections.changes(person, PERSON_CORRECTION, values,
-                               masked=person.address_masked or values["address_masked"])
-    if not diff:
-        raise PersonError("変更された項目がありません")
-    for key, value in values.items():
-        setattr(person, key, value)
-    person.save(update_fields=list(values))
-    revision = corrections.record(actor, record_type="person", record_id=person.pk, person_id=person.pk,
-                                  municipality_id=person.municipality_id, diff=diff, reason=reason,
-                                  masked=person.address_masked or any(c["field"] == "address_masked" for c in diff))
-    log_action("record.corrected", actor=actor, obj=person, request=request, subject_person_id=person.pk,
-               detail={"record": "person", "version": revision.version, "fields": [c["field"] for c in diff]})
+    corrections.apply(actor, person, PERSON_CORRECTION, values, record_type="person", person_id=person.pk,
+                      reason=reason, error=PersonError,
+                      masked=person.address_masked or values["address_masked"], request=request)
     return person
 
 
@@ -141,15 +132,8 @@ def correct_household(actor, household: Household, data: dict, *, reason: str, e
         raise PersonError("世帯名は100文字以内で入力してください", field="label")
     household = Household.objects.select_for_update().get(pk=household.pk)
     concurrency.guard(household, ["label"], edit_version, {"label": label})
-    diff = corrections.changes(household, HOUSEHOLD_CORRECTION, {"label": label})
-    if not diff:
-        raise PersonError("変更された項目がありません")
-    household.label = label
-    household.save(update_fields=["label"])
     head = household.members.filter(relation="本人").values_list("person_id", flat=True).first() or \
         household.members.values_list("person_id", flat=True).first()
-    revision = corrections.record(actor, record_type="household", record_id=household.pk, person_id=head,
-                                  municipality_id=household.municipality_id, diff=diff, reason=reason)
-    log_action("record.corrected", actor=actor, obj=household, request=request, subject_person_id=head,
-               detail={"record": "household", "version": revision.version, "fields": ["label"]})
+    corrections.apply(actor, household, HOUSEHOLD_CORRECTION, {"label": label}, record_type="household",
+                      person_id=head, reason=reason, error=PersonError, request=request)
     return household

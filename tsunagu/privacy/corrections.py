@@ -109,6 +109,29 @@ def record(actor, *, record_type: str, record_id: int, person_id: int, municipal
     return revision
 
 
+def apply(actor, obj, specs: list[FieldSpec], values: dict, *, record_type: str, person_id: int | None, reason: str,
+          error: type, masked: bool = False, grant_record_id: int | None = None, request=None,
+          detail: dict | None = None):
+    """The common end of every 訂正 (the caller has checked who may correct, validated `values`, locked `obj` and
+    guarded its edit version): the changed fields (`error` when nothing changed), the save, the Revision (which
+    tells the receiving agencies) and the audit entry. Returns the Revision."""
+    from .audit import log_action
+
+    diff = changes(obj, specs, values, masked=masked)
+    if not diff:
+        raise error("変更された項目がありません")
+    for key, value in values.items():
+        setattr(obj, key, value)
+    obj.save(update_fields=list(values))
+    revision = record(actor, record_type=record_type, record_id=obj.pk, person_id=person_id,
+                      municipality_id=obj.municipality_id, diff=diff, reason=reason, masked=masked,
+                      grant_record_id=grant_record_id)
+    log_action("record.corrected", actor=actor, obj=obj, request=request, subject_person_id=person_id,
+               detail={"record": record_type, **(detail or {}), "version": revision.version,
+                       "fields": [c["field"] for c in diff], "notified": revision.notices.count()})
+    return revision
+
+
 def agency_classes(municipality_id: int, record_type: str, record_id: int) -> dict[int, set]:
     """Classes of one record that each agency's stored active grants open (the agencies that received it)."""
     from .models import Grant
